@@ -1,0 +1,90 @@
+/* runs.csv: one row per timed repeat (schema in results/README.md).
+ *
+ * Writing appends whole rows under an exclusive flock(), writes the header
+ * only when the file is empty, and fsyncs, so two launches appending in turn
+ * (or a matrix killed between rows) always leave a valid RFC 4180 file. A
+ * failed write is rolled back to the file's previous length, and a file this
+ * call created is removed, so no partial or empty file is left behind.
+ * Reading parses RFC 4180 (quoted fields, "" escapes, CRLF) into rows of text
+ * fields keyed by the header. */
+#ifndef HYBENCH_CSV_H
+#define HYBENCH_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define HB_CSV_SCHEMA "hybench-runs-1"
+
+/* The columns of runs.csv, in order: X(name) */
+#define HB_RUN_COLUMNS(X)                                                                          \
+    X(schema)                                                                                      \
+    X(timestamp)                                                                                   \
+    X(host)                                                                                        \
+    X(hosts)                                                                                       \
+    X(kernel)                                                                                      \
+    X(params)                                                                                      \
+    X(mode)                                                                                        \
+    X(nodes)                                                                                       \
+    X(ranks)                                                                                       \
+    X(threads)                                                                                     \
+    X(workers)                                                                                     \
+    X(bind)                                                                                        \
+    X(distribute)                                                                                  \
+    X(schedule)                                                                                    \
+    X(chunk)                                                                                       \
+    X(tasks)                                                                                       \
+    X(repeat)                                                                                      \
+    X(wall_s)                                                                                      \
+    X(busy_min_s)                                                                                  \
+    X(busy_mean_s)                                                                                 \
+    X(busy_max_s)                                                                                  \
+    X(imbalance)                                                                                   \
+    X(ideal_efficiency)                                                                            \
+    X(idle_workers)                                                                                \
+    X(result)                                                                                      \
+    X(verified)                                                                                    \
+    X(status)                                                                                      \
+    X(cpusets)                                                                                     \
+    X(worker_tasks)                                                                                \
+    X(worker_busy_s)
+
+enum hb_run_column {
+#define HB_X_COL(name) HB_COL_##name,
+    HB_RUN_COLUMNS(HB_X_COL)
+#undef HB_X_COL
+        HB_NCOLS
+};
+
+/* Name of column i. */
+const char *hb_csv_column_name(int i);
+
+/* One row: every field as text, indexed by enum hb_run_column. The writer
+ * quotes as needed. */
+typedef struct hb_csv_row {
+    char *f[HB_NCOLS];
+} hb_csv_row;
+
+/* Append rows to path (created if missing; "-" means stdout). HB_EIO with a
+ * message naming path on any failure, after the rollback described above. */
+int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n);
+
+/* Write one field to f, quoted when it holds a comma, quote, CR or LF. */
+void hb_csv_put_field(FILE *f, const char *s);
+
+/* A parsed CSV table of text fields. */
+typedef struct hb_csv_table {
+    size_t ncols, nrows;
+    char **header;  /* ncols names */
+    char ***rows;   /* nrows arrays of ncols fields (missing trailing fields are "") */
+} hb_csv_table;
+
+/* Parse text of length len. Rows with more fields than the header fail with
+ * HB_EUSAGE naming the line (`what` names the source in messages). */
+int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out);
+/* Read and parse a file; HB_EIO naming the path if it cannot be read. */
+int hb_csv_read(const char *path, hb_csv_table *out);
+/* Column index by name, or -1. */
+int hb_csv_col(const hb_csv_table *t, const char *name);
+void hb_csv_table_free(hb_csv_table *t);
+
+#endif
