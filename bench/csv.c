@@ -1,0 +1,425 @@
+/* runs.csv on disk: appending whole rows safely beside other writers, and an
+ * RFC 4180 reader that works on a buffer (so it can be fuzzed) or a file.
+ *
+ * The writer formats every row in memory first, then writes the lot under an
+ * exclusive flock() with one check per write(), so a failure part-way can be
+ * undone by truncating back to the length the file had before. */
+#define _DEFAULT_SOURCE /* flock, open_memstream, strdup */
+#include "hybench/csv.h"
+
+#include "hybench/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const column_names[] = {
+#define HB_X_NAME(name) #name,
+    HB_RUN_COLUMNS(HB_X_NAME)
+#undef HB_X_NAME
+};
+
+const char *hb_csv_column_name(int i) {
+    return i >= 0 && i < HB_NCOLS ? column_names[i] : NULL;
+}
+
+void hb_csv_put_field(FILE *f, const char *s) {
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void put_line(FILE *f, const char *const *fields) {
+    for (int i = 0; i < HB_NCOLS; i++) {
+        if (i)
+            fputc(',', f);
+        hb_csv_put_field(f, fields[i]);
+    }
+    fputc('\n', f);
+}
+
+/* Format the header (when asked) and the rows into one malloc'd buffer. */
+static int format_rows(const hb_csv_row *rows, size_t n, bool header, char **buf, size_t *len) {
+    FILE *m = open_memstream(buf, len);
+    if (!m)
+        return hb_fail(HB_ENOMEM, "out of memory formatting CSV rows");
+    if (header)
+        put_line(m, column_names);
+    for (size_t r = 0; r < n; r++)
+        put_line(m, (const char *const *)rows[r].f);
+    if (fclose(m) != 0) {
+        free(*buf);
+        return hb_fail(HB_ENOMEM, "out of memory formatting CSV rows");
+    }
+    return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* stdout: a regular file gets the header when empty; a pipe or terminal gets
+ * it once per process, since its length cannot be asked. */
+static int append_stdout(const hb_csv_row *rows, size_t n) {
+    static bool header_done;
+    struct stat st;
+    bool header = !header_done;
+    if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+        header = st.st_size == 0;
+    char *buf;
+    size_t len;
+    int rc = format_rows(rows, n, header, &buf, &len);
+    if (rc)
+        return rc;
+    fflush(stdout);
+    int err = write_all(STDOUT_FILENO, buf, len);
+    free(buf);
+    if (err)
+        return hb_fail(HB_EIO, "--csv -: cannot write to stdout: %s", strerror(err));
+    header_done = true;
+    return 0;
+}
+
+int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
+    if (!path || !*path)
+        return hb_fail(HB_EUSAGE, "--csv: empty file name");
+    if (strcmp(path, "-") == 0)
+        return append_stdout(rows, n);
+
+    bool created = true;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) {
+        created = false;
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    }
+    if (fd < 0)
+        return hb_fail(HB_EIO, "%s: cannot open for appending: %s", path, strerror(errno));
+
+    int rc = 0, err;
+    while ((err = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+        ;
+    if (err != 0) {
+        rc = hb_fail(HB_EIO, "%s: cannot lock: %s", path, strerror(errno));
+        goto out_fd;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = hb_fail(HB_EIO, "%s: cannot stat: %s", path, strerror(errno));
+        goto out_fd;
+    }
+    char *buf;
+    size_t len;
+    rc = format_rows(rows, n, st.st_size == 0, &buf, &len);
+    if (rc)
+        goto out_fd;
+    err = write_all(fd, buf, len);
+    if (!err && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+        err = errno;
+    free(buf);
+    if (err) {
+        /* Undo the partial rows so the file still parses; the flock keeps
+         * other appenders out until this is done. */
+        if (S_ISREG(st.st_mode) && ftruncate(fd, st.st_size) != 0) {
+            rc = hb_fail(HB_EIO, "%s: write failed (%s) and the partial row could not be removed",
+                         path, strerror(err));
+            goto out_fd;
+        }
+        if (created && st.st_size == 0)
+            unlink(path);
+        rc = hb_fail(HB_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+out_fd:
+    if (close(fd) != 0 && rc == 0)
+        rc = hb_fail(HB_EIO, "%s: cannot close: %s", path, strerror(errno));
+    if (rc && created && fd >= 0) {
+        struct stat now;
+        if (stat(path, &now) == 0 && now.st_size == 0)
+            unlink(path);
+    }
+    return rc;
+}
+
+/* ---- reading ---- */
+
+typedef struct strbuf {
+    char *p;
+    size_t n, cap;
+} strbuf;
+
+static int sb_put(strbuf *b, char c) {
+    if (b->n + 1 >= b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return HB_ENOMEM;
+        b->p = p;
+        b->cap = cap;
+    }
+    b->p[b->n++] = c;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+/* One record's fields while it is being read. */
+typedef struct record {
+    char **f;
+    size_t n, cap;
+} record;
+
+static void record_clear(record *r) {
+    for (size_t i = 0; i < r->n; i++)
+        free(r->f[i]);
+    r->n = 0;
+}
+
+static int record_push(record *r, strbuf *b) {
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 32;
+        char **f = realloc(r->f, cap * sizeof *f);
+        if (!f)
+            return HB_ENOMEM;
+        r->f = f;
+        r->cap = cap;
+    }
+    char *s = strdup(b->p ? b->p : "");
+    if (!s)
+        return HB_ENOMEM;
+    r->f[r->n++] = s;
+    b->n = 0;
+    if (b->p)
+        b->p[0] = '\0';
+    return 0;
+}
+
+/* Hand the finished record to the table: the header first, then rows padded
+ * to the header's width. */
+static int table_take(hb_csv_table *t, record *r, const char *what, size_t line) {
+    if (!t->header) {
+        t->header = r->f;
+        t->ncols = r->n;
+        r->f = NULL;
+        r->n = r->cap = 0;
+        return 0;
+    }
+    if (r->n > t->ncols) {
+        int rc = hb_fail(HB_EUSAGE, "%s: line %zu: %zu fields but the header has %zu", what, line,
+                         r->n, t->ncols);
+        record_clear(r);
+        return rc;
+    }
+    char **row = malloc((t->ncols ? t->ncols : 1) * sizeof *row);
+    if (!row)
+        return HB_ENOMEM;
+    size_t i = 0;
+    for (; i < r->n; i++)
+        row[i] = r->f[i];
+    r->n = 0;
+    for (; i < t->ncols; i++)
+        if (!(row[i] = strdup(""))) {
+            while (i-- > 0)
+                free(row[i]);
+            free(row);
+            return HB_ENOMEM;
+        }
+    if (t->nrows % 64 == 0) {
+        char ***rows = realloc(t->rows, (t->nrows + 64) * sizeof *rows);
+        if (!rows) {
+            for (i = 0; i < t->ncols; i++)
+                free(row[i]);
+            free(row);
+            return HB_ENOMEM;
+        }
+        t->rows = rows;
+    }
+    t->rows[t->nrows++] = row;
+    return 0;
+}
+
+int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out) {
+    hb_csv_table t = {0};
+    strbuf b = {0};
+    record r = {0};
+    int rc = 0;
+    size_t line = 1, start_line = 1;
+    size_t i = 0;
+    if (!what)
+        what = "CSV";
+
+    while (i < len) {
+        /* At the start of a record: skip blank lines. */
+        if (r.n == 0 &&
+            (text[i] == '\n' || (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n'))) {
+            i += text[i] == '\r' ? 2 : 1;
+            line++;
+            continue;
+        }
+        start_line = line;
+        /* Read one record: fields until an unquoted line end or the end of text. */
+        for (;;) {
+            if (i < len && text[i] == '"') {
+                size_t qline = line;
+                i++;
+                for (;;) {
+                    if (i >= len) {
+                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: quoted field never closed", what,
+                                     qline);
+                        goto out;
+                    }
+                    char c = text[i++];
+                    if (c == '"') {
+                        if (i < len && text[i] == '"')
+                            i++;
+                        else
+                            break;
+                    } else if (c == '\0') {
+                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: NUL byte", what, line);
+                        goto out;
+                    } else if (c == '\n') {
+                        line++;
+                    }
+                    if ((rc = sb_put(&b, c)))
+                        goto out_nomem;
+                }
+                if (i < len && text[i] != ',' && text[i] != '\n' &&
+                    !(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') &&
+                    !(text[i] == '\r' && i + 1 == len)) {
+                    rc = hb_fail(HB_EUSAGE, "%s: line %zu: text after a closing quote", what, line);
+                    goto out;
+                }
+            } else {
+                while (i < len && text[i] != ',' && text[i] != '\n' &&
+                       !(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n'))) {
+                    if (text[i] == '"') {
+                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: quote inside an unquoted field",
+                                     what, line);
+                        goto out;
+                    }
+                    if (text[i] == '\0') {
+                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: NUL byte", what, line);
+                        goto out;
+                    }
+                    if ((rc = sb_put(&b, text[i++])))
+                        goto out_nomem;
+                }
+            }
+            if ((rc = record_push(&r, &b)))
+                goto out_nomem;
+            if (i < len && text[i] == ',') {
+                i++;
+                continue;
+            }
+            /* End of line or of text. */
+            if (i < len && text[i] == '\r')
+                i++;
+            if (i < len && text[i] == '\n') {
+                i++;
+                line++;
+            }
+            break;
+        }
+        if ((rc = table_take(&t, &r, what, start_line))) {
+            if (rc == HB_ENOMEM)
+                goto out_nomem;
+            goto out;
+        }
+    }
+    if (!t.header) {
+        rc = hb_fail(HB_EUSAGE, "%s: empty (no header line)", what);
+        goto out;
+    }
+    *out = t;
+    free(b.p);
+    free(r.f);
+    return 0;
+
+out_nomem:
+    rc = hb_fail(HB_ENOMEM, "%s: out of memory reading line %zu", what, line);
+out:
+    record_clear(&r);
+    free(r.f);
+    free(b.p);
+    hb_csv_table_free(&t);
+    return rc;
+}
+
+int hb_csv_read(const char *path, hb_csv_table *out) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return hb_fail(HB_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            char *p = realloc(buf, ncap);
+            if (!p) {
+                rc = hb_fail(HB_ENOMEM, "%s: out of memory reading it", path);
+                goto out_buf;
+            }
+            buf = p;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = hb_fail(HB_EIO, "%s: cannot read: %s", path, strerror(errno));
+        goto out_buf;
+    }
+    rc = hb_csv_parse(buf ? buf : "", len, path, out);
+out_buf:
+    free(buf);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+int hb_csv_col(const hb_csv_table *t, const char *name) {
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->header[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void hb_csv_table_free(hb_csv_table *t) {
+    if (!t)
+        return;
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++)
+            free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    free(t->rows);
+    if (t->header)
+        for (size_t c = 0; c < t->ncols; c++)
+            free(t->header[c]);
+    free(t->header);
+    memset(t, 0, sizeof *t);
+}
