@@ -1,0 +1,488 @@
+/* Pinning with hwloc: the topology of a node, the plan that gives every node
+ * worker its cpuset, binding a thread to it and observing where it ran.
+ *
+ * The plan works on "core units": the cores of the allowed cpuset in logical
+ * order, or the PUs themselves on a topology without Core objects. Cpusets
+ * and the PU numbers in them are hwloc OS indices, as the kernel shows them;
+ * core numbers are hwloc logical indices. */
+#define _POSIX_C_SOURCE 200809L /* gethostname */
+#include "hybench/pin.h"
+#include "hybench/error.h"
+
+#include <errno.h>
+#include <hwloc.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* More node workers than this is certainly a typo, and the plan arrays stay small. */
+#define HB_PIN_MAX_WORKERS (1 << 20)
+
+struct hb_topo {
+    hwloc_topology_t h;
+    bool synthetic;
+    hwloc_const_cpuset_t allowed;
+    int nunits;         /* core units */
+    hwloc_obj_t *units; /* Core objects (or PUs when there are none), logical order */
+    int npus;
+    hwloc_obj_t *puorder; /* first PU of every core, then every second PU, ... */
+    char host[64];
+};
+
+/* One node worker's place in a plan. */
+typedef struct slot {
+    int unit;       /* index into t->units */
+    hwloc_obj_t pu; /* bind pu: the PU; NULL otherwise */
+} slot;
+
+static int count_inside(const hb_topo *t, hwloc_obj_type_t type) {
+    int n = hwloc_get_nbobjs_inside_cpuset_by_type(t->h, t->allowed, type);
+    return n < 0 ? 0 : n; /* -1: the type spans several depths; not for cores/PUs */
+}
+
+/* Core units and the bind-pu order: built once at load so planning is cheap. */
+static int index_units(hb_topo *t) {
+    hwloc_obj_type_t unit_type =
+        count_inside(t, HWLOC_OBJ_CORE) > 0 ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+    t->nunits = count_inside(t, unit_type);
+    t->npus = count_inside(t, HWLOC_OBJ_PU);
+    if (t->nunits <= 0 || t->npus <= 0)
+        return hb_fail(HB_EHWLOC, "hwloc found no usable PU in the allowed cpuset");
+    t->units = calloc((size_t)t->nunits, sizeof *t->units);
+    t->puorder = calloc((size_t)t->npus, sizeof *t->puorder);
+    if (!t->units || !t->puorder)
+        return hb_fail(HB_ENOMEM, "out of memory indexing the topology");
+    for (int i = 0; i < t->nunits; i++)
+        t->units[i] = hwloc_get_obj_inside_cpuset_by_type(t->h, t->allowed, unit_type, (unsigned)i);
+
+    hwloc_bitmap_t in_unit = hwloc_bitmap_alloc();
+    if (!in_unit)
+        return hb_fail(HB_ENOMEM, "out of memory indexing the topology");
+    int n = 0;
+    for (unsigned sibling = 0; n < t->npus; sibling++) {
+        int before = n;
+        for (int i = 0; i < t->nunits; i++) {
+            hwloc_bitmap_and(in_unit, t->units[i]->cpuset, t->allowed);
+            hwloc_obj_t pu =
+                hwloc_get_obj_inside_cpuset_by_type(t->h, in_unit, HWLOC_OBJ_PU, sibling);
+            if (pu && n < t->npus)
+                t->puorder[n++] = pu;
+        }
+        if (n == before)
+            break; /* defensive: a PU outside every core unit */
+    }
+    hwloc_bitmap_free(in_unit);
+    if (n != t->npus)
+        return hb_fail(HB_EHWLOC, "hwloc topology has PUs outside its cores");
+    return 0;
+}
+
+int hb_topo_load(hb_topo **out, const char *synthetic) {
+    int rc;
+    hb_topo *t = calloc(1, sizeof *t);
+    if (!t)
+        return hb_fail(HB_ENOMEM, "out of memory loading the topology");
+    if (hwloc_topology_init(&t->h) != 0) {
+        free(t);
+        return hb_fail(HB_EHWLOC, "hwloc_topology_init failed: %s", strerror(errno));
+    }
+    if (synthetic) {
+        t->synthetic = true;
+        if (hwloc_topology_set_synthetic(t->h, synthetic) != 0) {
+            rc = hb_fail(HB_EUSAGE,
+                         "--synthetic: '%s' is not an hwloc synthetic topology (try \"pack:2 "
+                         "core:4 pu:2\")",
+                         synthetic);
+            goto out_topology;
+        }
+        snprintf(t->host, sizeof t->host, "synthetic");
+    } else if (gethostname(t->host, sizeof t->host) != 0) {
+        snprintf(t->host, sizeof t->host, "unknown");
+    }
+    t->host[sizeof t->host - 1] = '\0';
+    if (hwloc_topology_load(t->h) != 0) {
+        rc = hb_fail(HB_EHWLOC, "hwloc could not load the topology: %s", strerror(errno));
+        goto out_topology;
+    }
+    t->allowed = hwloc_topology_get_allowed_cpuset(t->h);
+    rc = index_units(t);
+    if (rc)
+        goto out_index;
+    *out = t;
+    return 0;
+
+out_index:
+    free(t->units);
+    free(t->puorder);
+out_topology:
+    hwloc_topology_destroy(t->h);
+    free(t);
+    return rc;
+}
+
+void hb_topo_free(hb_topo *t) {
+    if (!t)
+        return;
+    free(t->units);
+    free(t->puorder);
+    hwloc_topology_destroy(t->h);
+    free(t);
+}
+
+int hb_topo_cores(const hb_topo *t) {
+    return t->nunits;
+}
+
+int hb_topo_pus(const hb_topo *t) {
+    return t->npus;
+}
+
+int hb_topo_packages(const hb_topo *t) {
+    return count_inside(t, HWLOC_OBJ_PACKAGE);
+}
+
+const char *hb_topo_cpu_model(const hb_topo *t) {
+    hwloc_obj_t pkg = hwloc_get_obj_by_type(t->h, HWLOC_OBJ_PACKAGE, 0);
+    const char *model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
+    if (!model) /* some platforms attach it to the machine instead */
+        model = hwloc_obj_get_info_by_name(hwloc_get_root_obj(t->h), "CPUModel");
+    return model && *model ? model : "unknown";
+}
+
+static const char *plural(int n, const char *one, const char *many) {
+    return n == 1 ? one : many;
+}
+
+const char *hb_topo_describe(const hb_topo *t, char *buf, int len) {
+    int pkgs = hb_topo_packages(t), numa = count_inside(t, HWLOC_OBJ_NUMANODE);
+    char numa_text[32] = "";
+    if (numa > 1)
+        snprintf(numa_text, sizeof numa_text, ", %d NUMA nodes", numa);
+    snprintf(buf, (size_t)len, "%d %s%s, %d %s, %d %s (%s)", pkgs,
+             plural(pkgs, "package", "packages"), numa_text, t->nunits,
+             plural(t->nunits, "core", "cores"), t->npus, plural(t->npus, "PU", "PUs"),
+             t->synthetic ? "synthetic" : hb_topo_cpu_model(t));
+    return buf;
+}
+
+static const char *const bind_names[] = {
+    [HB_BIND_CORE] = "core", [HB_BIND_PU] = "pu", [HB_BIND_NONE] = "none"};
+static const char *const dist_names[] = {
+    [HB_DIST_COMPACT] = "compact", [HB_DIST_SPREAD] = "spread"};
+
+int hb_bind_parse(const char *s, hb_bind *out) {
+    for (int i = 0; i < (int)(sizeof bind_names / sizeof bind_names[0]); i++)
+        if (s && strcmp(s, bind_names[i]) == 0) {
+            *out = (hb_bind)i;
+            return 0;
+        }
+    return hb_fail(HB_EUSAGE, "--bind: '%s' is not one of core, pu, none", s ? s : "");
+}
+
+int hb_dist_parse(const char *s, hb_dist *out) {
+    for (int i = 0; i < (int)(sizeof dist_names / sizeof dist_names[0]); i++)
+        if (s && strcmp(s, dist_names[i]) == 0) {
+            *out = (hb_dist)i;
+            return 0;
+        }
+    return hb_fail(HB_EUSAGE, "--distribute: '%s' is not one of compact, spread", s ? s : "");
+}
+
+const char *hb_bind_name(hb_bind b) {
+    return (unsigned)b < sizeof bind_names / sizeof bind_names[0] ? bind_names[b] : "?";
+}
+
+const char *hb_dist_name(hb_dist d) {
+    return (unsigned)d < sizeof dist_names / sizeof dist_names[0] ? dist_names[d] : "?";
+}
+
+int hb_pin_check(const hb_topo *t, const hb_pin_req *req) {
+    if (req->local_ranks < 1)
+        return hb_fail(HB_EUSAGE, "layout: %d ranks per node; it needs at least 1",
+                       req->local_ranks);
+    if (req->threads < 1)
+        return hb_fail(HB_EUSAGE, "--threads: '%d' is not a positive thread count", req->threads);
+    long workers = (long)req->local_ranks * req->threads;
+    if (workers > HB_PIN_MAX_WORKERS)
+        return hb_fail(HB_EUSAGE, "layout: %d ranks x %d threads is more than %d workers per node",
+                       req->local_ranks, req->threads, HB_PIN_MAX_WORKERS);
+    if (workers > t->nunits && !req->oversubscribe)
+        return hb_fail(HB_ELAYOUT,
+                       "layout needs %ld workers on host %s but it has %d %s (%d %s); use "
+                       "--oversubscribe to allow sharing",
+                       workers, t->host, t->nunits, plural(t->nunits, "core", "cores"), t->npus,
+                       plural(t->npus, "PU", "PUs"));
+    return 0;
+}
+
+static int unit_of_pu(const hb_topo *t, hwloc_obj_t pu) {
+    for (int i = 0; i < t->nunits; i++)
+        if (hwloc_bitmap_isset(t->units[i]->cpuset, pu->os_index))
+            return i;
+    return -1;
+}
+
+/* The n-th allowed PU of core unit u, wrapping around its PUs. */
+static hwloc_obj_t pu_of_unit(const hb_topo *t, int u, unsigned n) {
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    if (!set)
+        return NULL;
+    hwloc_bitmap_and(set, t->units[u]->cpuset, t->allowed);
+    int w = hwloc_bitmap_weight(set);
+    hwloc_obj_t pu =
+        w > 0 ? hwloc_get_obj_inside_cpuset_by_type(t->h, set, HWLOC_OBJ_PU, n % (unsigned)w)
+              : NULL;
+    hwloc_bitmap_free(set);
+    return pu;
+}
+
+static void free_sets(hwloc_bitmap_t *sets, int n) {
+    for (int i = 0; i < n; i++)
+        hwloc_bitmap_free(sets[i]);
+    free(sets);
+}
+
+/* hwloc_distrib() of n items over the largest objects inside `within`. */
+static int distrib_within(const hb_topo *t, hwloc_const_cpuset_t within, int n,
+                          hwloc_bitmap_t *sets) {
+    hwloc_obj_t *roots = calloc((size_t)t->npus, sizeof *roots);
+    if (!roots)
+        return hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    int nroots = hwloc_get_largest_objs_inside_cpuset(t->h, within, roots, t->npus);
+    int rc = 0;
+    if (nroots <= 0 ||
+        hwloc_distrib(t->h, roots, (unsigned)nroots, sets, (unsigned)n, INT_MAX, 0) != 0)
+        rc = hb_fail(HB_EHWLOC, "hwloc_distrib failed for %d workers", n);
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (!sets[i])
+            rc = hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    free(roots);
+    return rc;
+}
+
+/* Spread targets: ranks first over the whole node, then each rank's threads
+ * over the part its rank got, so a rank's threads stay together even when the
+ * workers do not divide evenly over packages. */
+static int spread_targets(const hb_topo *t, const hb_pin_req *req, hwloc_bitmap_t *targets) {
+    int nr = req->local_ranks, nt = req->threads;
+    hwloc_bitmap_t *rank_sets = calloc((size_t)nr, sizeof *rank_sets);
+    if (!rank_sets)
+        return hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    int rc = distrib_within(t, t->allowed, nr, rank_sets);
+    for (int r = 0; rc == 0 && r < nr; r++) {
+        hwloc_bitmap_and(rank_sets[r], rank_sets[r], t->allowed);
+        rc = distrib_within(t, rank_sets[r], nt, targets + (size_t)r * nt);
+    }
+    free_sets(rank_sets, nr);
+    return rc;
+}
+
+/* Pick for every node worker, in order, the least used core unit inside its
+ * spread target; if every one there is taken while others elsewhere are
+ * free, the first free one, so no core is shared before all are used. */
+static int plan_spread(const hb_topo *t, const hb_pin_req *req, int workers, slot *plan) {
+    hwloc_bitmap_t *targets = calloc((size_t)workers, sizeof *targets);
+    int *used = calloc((size_t)t->nunits, sizeof *used);
+    int rc = targets && used ? 0 : hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    if (rc == 0)
+        rc = spread_targets(t, req, targets);
+    int least = 0; /* the smallest use count over all units */
+    for (int k = 0; rc == 0 && k < workers; k++) {
+        int best = -1, first_least = -1;
+        for (int u = 0; u < t->nunits; u++) {
+            if (first_least < 0 && used[u] == least)
+                first_least = u;
+            if (hwloc_bitmap_intersects(t->units[u]->cpuset, targets[k]) &&
+                (best < 0 || used[u] < used[best]))
+                best = u;
+        }
+        if (best < 0 || used[best] > least)
+            best = first_least;
+        plan[k].unit = best;
+        plan[k].pu = req->bind == HB_BIND_PU ? pu_of_unit(t, best, (unsigned)used[best]) : NULL;
+        used[best]++;
+        int still_least = 0;
+        for (int u = 0; u < t->nunits; u++)
+            still_least |= used[u] == least;
+        if (!still_least)
+            least++;
+    }
+    if (targets)
+        free_sets(targets, workers);
+    free(used);
+    return rc;
+}
+
+static int plan_all(const hb_topo *t, const hb_pin_req *req, slot **out) {
+    int rc = hb_pin_check(t, req);
+    if (rc)
+        return rc;
+    int workers = req->local_ranks * req->threads;
+    slot *plan = calloc((size_t)workers, sizeof *plan);
+    if (!plan)
+        return hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    if (req->dist == HB_DIST_SPREAD) {
+        rc = plan_spread(t, req, workers, plan);
+    } else {
+        for (int k = 0; k < workers; k++) {
+            if (req->bind == HB_BIND_PU) {
+                plan[k].pu = t->puorder[k % t->npus];
+                plan[k].unit = unit_of_pu(t, plan[k].pu);
+            } else {
+                plan[k].unit = k % t->nunits;
+            }
+        }
+    }
+    for (int k = 0; rc == 0 && k < workers; k++)
+        if (plan[k].unit < 0 || (req->bind == HB_BIND_PU && !plan[k].pu))
+            rc = hb_fail(HB_EINTERNAL, "no core planned for node worker %d", k);
+    if (rc) {
+        free(plan);
+        return rc;
+    }
+    *out = plan;
+    return 0;
+}
+
+/* Node worker k's cpuset into set; its core's logical index into *core. */
+static int plan_set(const hb_topo *t, const hb_pin_req *req, int k, hwloc_bitmap_t set, int *core) {
+    slot *plan = NULL;
+    int rc = plan_all(t, req, &plan);
+    if (rc)
+        return rc;
+    if (k < 0 || k >= req->local_ranks * req->threads) {
+        free(plan);
+        return hb_fail(HB_EINTERNAL, "node worker %d is outside the layout", k);
+    }
+    if (req->bind == HB_BIND_NONE) {
+        hwloc_bitmap_copy(set, t->allowed);
+        *core = -1;
+    } else {
+        if (req->bind == HB_BIND_PU)
+            hwloc_bitmap_only(set, plan[k].pu->os_index);
+        else
+            hwloc_bitmap_and(set, t->units[plan[k].unit]->cpuset, t->allowed);
+        *core = (int)t->units[plan[k].unit]->logical_index;
+    }
+    free(plan);
+    return 0;
+}
+
+int hb_pin_plan(const hb_topo *t, const hb_pin_req *req, int k, char *buf, int len, int *core) {
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    if (!set)
+        return hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    int rc = plan_set(t, req, k, set, core);
+    if (rc == 0 && hwloc_bitmap_list_snprintf(buf, (size_t)len, set) < 0)
+        rc = hb_fail(HB_EHWLOC, "cannot format the cpuset of node worker %d", k);
+    hwloc_bitmap_free(set);
+    return rc;
+}
+
+int hb_pin_bind_self(const hb_topo *t, const hb_pin_req *req, int k) {
+    if (req->bind == HB_BIND_NONE)
+        return 0;
+    if (t->synthetic)
+        return hb_fail(HB_EHWLOC, "cannot bind to a synthetic topology");
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    if (!set)
+        return hb_fail(HB_ENOMEM, "out of memory binding node worker %d", k);
+    int core;
+    int rc = plan_set(t, req, k, set, &core);
+    if (rc == 0 && hwloc_set_cpubind(t->h, set, HWLOC_CPUBIND_THREAD) != 0) {
+        char text[64];
+        hwloc_bitmap_list_snprintf(text, sizeof text, set);
+        rc = hb_fail(HB_EHWLOC, "cannot bind node worker %d to cpuset %s: %s", k, text,
+                     strerror(errno));
+    }
+    hwloc_bitmap_free(set);
+    return rc;
+}
+
+/* Logical index of the core holding PU os_index, or -1. */
+static int core_of_os_pu(const hb_topo *t, unsigned os_index) {
+    hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t->h, os_index);
+    if (!pu)
+        return -1;
+    int u = unit_of_pu(t, pu);
+    return u < 0 ? -1 : (int)t->units[u]->logical_index;
+}
+
+int hb_pin_observe(const hb_topo *t, hb_place *p) {
+    if (t->synthetic)
+        return hb_fail(HB_EHWLOC, "cannot observe a thread on a synthetic topology");
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    if (!set)
+        return hb_fail(HB_ENOMEM, "out of memory observing the binding");
+    int rc = 0;
+    p->pu = -1;
+    p->core = -1;
+    p->mask[0] = '\0';
+    if (hwloc_get_last_cpu_location(t->h, set, HWLOC_CPUBIND_THREAD) == 0 &&
+        !hwloc_bitmap_iszero(set)) {
+        p->pu = hwloc_bitmap_first(set);
+        p->core = core_of_os_pu(t, (unsigned)p->pu);
+    }
+    if (hwloc_get_cpubind(t->h, set, HWLOC_CPUBIND_THREAD) != 0)
+        rc = hb_fail(HB_EHWLOC, "cannot read the binding of this thread: %s", strerror(errno));
+    else if (hwloc_bitmap_list_snprintf(p->mask, sizeof p->mask, set) < 0)
+        rc = hb_fail(HB_EHWLOC, "cannot format the binding of this thread");
+    hwloc_bitmap_free(set);
+    return rc;
+}
+
+/* The cores (as logical indices) a mask touches; a PU this topology does not
+ * know (another host's) counts as a core of its own, past the known ones. */
+static int mask_cores(const hb_topo *t, const char *mask, hwloc_bitmap_t cores, bool *unbound) {
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    if (!set)
+        return HB_ENOMEM;
+    hwloc_bitmap_zero(cores);
+    int rc = hwloc_bitmap_list_sscanf(set, mask) == 0 ? 0 : HB_EUSAGE;
+    *unbound = rc == 0 && hwloc_bitmap_isincluded(t->allowed, set);
+    int pu;
+    hwloc_bitmap_foreach_begin(pu, set) {
+        int c = core_of_os_pu(t, (unsigned)pu);
+        hwloc_bitmap_set(cores, c >= 0 ? (unsigned)c : (unsigned)(t->nunits + pu));
+    }
+    hwloc_bitmap_foreach_end();
+    hwloc_bitmap_free(set);
+    return rc;
+}
+
+void hb_pin_flag_overlaps(const hb_topo *t, hb_place *places, int n) {
+    hwloc_bitmap_t *cores = calloc((size_t)(n > 0 ? n : 1), sizeof *cores);
+    bool *unbound = calloc((size_t)(n > 0 ? n : 1), sizeof *unbound);
+    bool *valid = calloc((size_t)(n > 0 ? n : 1), sizeof *valid);
+    if (!cores || !unbound || !valid)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        places[i].overlap = false;
+        cores[i] = hwloc_bitmap_alloc();
+        valid[i] = cores[i] && mask_cores(t, places[i].mask, cores[i], &unbound[i]) == 0;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!valid[i])
+            continue;
+        int same_host_unbound = 0;
+        for (int j = 0; j < n; j++) {
+            if (!valid[j] || strcmp(places[i].host, places[j].host) != 0)
+                continue;
+            same_host_unbound += unbound[j];
+            /* An unbound worker shares nothing by choice; the OS spreads it. */
+            if (j != i && !unbound[i] && !unbound[j] && hwloc_bitmap_intersects(cores[i], cores[j]))
+                places[i].overlap = true;
+        }
+        /* ... unless there are more of them than cores: then some must share. */
+        if (unbound[i] && same_host_unbound > t->nunits)
+            places[i].overlap = true;
+    }
+    for (int i = 0; i < n; i++)
+        hwloc_bitmap_free(cores[i]);
+out:
+    free(cores);
+    free(unbound);
+    free(valid);
+}
