@@ -1,0 +1,51 @@
+# Shared settings of the emulated cluster scripts (sourced by up.sh, down.sh
+# and the cluster tests). Everything the cluster creates lives in one state
+# directory, so down.sh can undo it from that directory alone.
+#
+#   HB_CLUSTER_DIR        state directory (default ${TMPDIR:-/tmp}/hybench-cluster)
+#   HB_CLUSTER_SSH_PORT   port of every node's sshd (default 2222)
+#   HB_CLUSTER_SLURM_PORT first Slurm port: slurmctld, then one slurmd per node (default 16817)
+#   HB_CLUSTER_SLURM      "ns" (slurmd inside each node's namespaces, default),
+#                         "host" (slurmd -N nodeI on the host) or "none"
+
+HB_CLUSTER_DIR=${HB_CLUSTER_DIR:-${TMPDIR:-/tmp}/hybench-cluster}
+HB_CLUSTER_SSH_PORT=${HB_CLUSTER_SSH_PORT:-2222}
+HB_CLUSTER_SLURM_PORT=${HB_CLUSTER_SLURM_PORT:-16817}
+HB_CLUSTER_SLURM=${HB_CLUSTER_SLURM:-ns}
+hb_marker_begin="# hybench-cluster begin"
+hb_marker_end="# hybench-cluster end"
+
+hb_log() { echo "cluster: $*" >&2; }
+
+# hb_node_addr I: the loopback alias of node I (1-based): 127.0.0.(I+1).
+hb_node_addr() { echo "127.0.0.$(($1 + 1))"; }
+
+# hb_kill_pidfile FILE: stop the process whose pid FILE holds (TERM, then KILL
+# after 3 s), then remove FILE. Only that pid is signalled.
+hb_kill_pidfile() {
+    local f=$1 pid i
+    [ -f "$f" ] || return 0
+    pid=$(cat "$f" 2>/dev/null)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null
+        for i in $(seq 30); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    rm -f "$f"
+}
+
+# hb_need_root_ns: succeed when this machine lets us create the namespaces the
+# nodes need; otherwise print why on stdout and fail.
+hb_need_root_ns() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "the emulated cluster needs root (it edits /etc/hosts and starts sshd)"
+        return 1
+    fi
+    if ! unshare --uts --ipc --pid --fork --mount-proc true 2>/dev/null; then
+        echo "this machine does not allow UTS/IPC/PID namespaces (unshare failed)"
+        return 1
+    fi
+}
