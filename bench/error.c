@@ -6,8 +6,7 @@
 
 static _Thread_local char last_msg[1024];
 
-const char *hb_strerror(int code)
-{
+const char *hb_strerror(int code) {
     switch (code) {
 #define HB_X_TEXT(name, value, status, text)                                                       \
     case name:                                                                                     \
@@ -18,8 +17,7 @@ const char *hb_strerror(int code)
     return "unknown error";
 }
 
-int hb_exit_status(int code)
-{
+int hb_exit_status(int code) {
     switch (code) {
 #define HB_X_STATUS(name, value, status, text)                                                     \
     case name:                                                                                     \
@@ -30,8 +28,7 @@ int hb_exit_status(int code)
     return 1;
 }
 
-int hb_fail(int code, const char *fmt, ...)
-{
+int hb_fail(int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_msg, sizeof last_msg, fmt, ap);
@@ -39,12 +36,10 @@ int hb_fail(int code, const char *fmt, ...)
     return code;
 }
 
-const char *hb_errmsg(int code)
-{
+const char *hb_errmsg(int code) {
     return last_msg[0] ? last_msg : hb_strerror(code);
 }
 
-void hb_err_clear(void)
-{
+void hb_err_clear(void) {
     last_msg[0] = '\0';
 }

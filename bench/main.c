@@ -15,8 +15,7 @@
 #include "hybench/run.h"
 #include "hybench/topo.h"
 
-static void usage(FILE *f)
-{
+static void usage(FILE *f) {
     fputs("usage: hybench [run|matrix|report|topo] [options]\n"
           "\n"
           "  hybench                 run the default matrix for this machine\n"
@@ -30,16 +29,14 @@ static void usage(FILE *f)
           f);
 }
 
-static void list_kernels(void)
-{
+static void list_kernels(void) {
     size_t n;
     const hb_kernel *const *k = hb_kernels(&n);
     for (size_t i = 0; i < n; i++)
         printf("%-6s %s\n", k[i]->name, k[i]->summary);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int rc;
 

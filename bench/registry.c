@@ -12,14 +12,12 @@ static const hb_kernel *const registry[] = {
     &hb_kernel_host,
 };
 
-const hb_kernel *const *hb_kernels(size_t *count)
-{
+const hb_kernel *const *hb_kernels(size_t *count) {
     *count = sizeof registry / sizeof registry[0];
     return registry;
 }
 
-const hb_kernel *hb_kernel_find(const char *name)
-{
+const hb_kernel *hb_kernel_find(const char *name) {
     for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
         if (strcmp(registry[i]->name, name) == 0)
             return registry[i];

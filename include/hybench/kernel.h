@@ -20,10 +20,10 @@
 
 /* Who runs a task; valid for the duration of a task() call. */
 typedef struct hb_worker {
-    int rank;    /* MPI rank in the run's communicator (0 in serial mode) */
-    int thread;  /* OpenMP thread number within the rank */
-    int id;      /* global worker id: rank * threads + thread */
-    int pu;      /* OS index of the PU the worker is bound to, -1 if unbound */
+    int rank;   /* MPI rank in the run's communicator (0 in serial mode) */
+    int thread; /* OpenMP thread number within the rank */
+    int id;     /* global worker id: rank * threads + thread */
+    int pu;     /* OS index of the PU the worker is bound to, -1 if unbound */
     const char *host;
 } hb_worker;
 
@@ -33,9 +33,9 @@ typedef struct hb_kernel_cfg {
     size_t chunk;     /* --chunk value of this run (the grain for HB_KF_GRAIN kernels) */
     int nodes, ranks; /* ranks is the size of the run's communicator */
     int threads;
-    bool serial;      /* --serial: one rank, one thread, no MPI in the timed region */
-    bool resume;      /* --resume: kernels with output files may skip finished tasks */
-    int rank;         /* this process's rank */
+    bool serial; /* --serial: one rank, one thread, no MPI in the timed region */
+    bool resume; /* --resume: kernels with output files may skip finished tasks */
+    int rank;    /* this process's rank */
 } hb_kernel_cfg;
 
 typedef enum hb_verdict_status {
@@ -60,9 +60,9 @@ enum {
 
 typedef struct hb_kernel {
     const char *name;
-    const char *summary;         /* one line for --list */
-    const hb_option *options;    /* kernel options, NULL-name terminated */
-    unsigned flags;              /* HB_KF_... */
+    const char *summary;      /* one line for --list */
+    const hb_option *options; /* kernel options, NULL-name terminated */
+    unsigned flags;           /* HB_KF_... */
     /* Validate the kernel options in args and set up the tasks. Identical on
      * every rank. Bad input: HB_EUSAGE naming the option and value. */
     int (*create)(const hb_args *args, const hb_kernel_cfg *cfg, void **state);

@@ -4,7 +4,9 @@
 #ifndef HYBENCH_MATRIX_H
 #define HYBENCH_MATRIX_H
 
-extern const struct hb_option hb_matrix_options[];
+#include "hybench/args.h"
+
+extern const hb_option hb_matrix_options[];
 
 /* argv are the words after "matrix" (argc 0 for the default matrix). self is
  * the path of the running hybench binary, used to launch runs. Returns 0 or a

@@ -8,8 +8,10 @@
 #ifndef HYBENCH_RUN_H
 #define HYBENCH_RUN_H
 
+#include "hybench/args.h"
+
 /* Options of `hybench run` (for help and for the bad-input catalogue). */
-extern const struct hb_option hb_run_options[];
+extern const hb_option hb_run_options[];
 
 /* Entry point of the subcommand: argv are the words after "run". MPI is
  * initialised and finalised inside. Returns 0 or a negative HB_E code; on

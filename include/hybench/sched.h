@@ -44,8 +44,8 @@ int hb_sched_thread_level(hb_sched_kind kind, int threads);
  * given so ids can be formed). comm is the run's communicator, or
  * MPI_COMM_NULL for one process (serial mode and unit tests): then the dynamic
  * counter is a process-local atomic. Collective over comm. chunk >= 1. */
-int hb_sched_create(hb_sched **out, hb_sched_kind kind, size_t ntasks, size_t chunk,
-                    int nworkers, MPI_Comm comm);
+int hb_sched_create(hb_sched **out, hb_sched_kind kind, size_t ntasks, size_t chunk, int nworkers,
+                    MPI_Comm comm);
 
 /* Rewind for another repeat. Collective over comm (it ends with a barrier so no
  * worker takes a task of the new repeat before the counter is reset). */

@@ -3,7 +3,9 @@
 #ifndef HYBENCH_TOPO_H
 #define HYBENCH_TOPO_H
 
-extern const struct hb_option hb_topo_options[];
+#include "hybench/args.h"
+
+extern const hb_option hb_topo_options[];
 
 int hb_topo_main(int argc, char **argv);
 

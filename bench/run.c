@@ -1,0 +1,256 @@
+/* `hybench run`: options, MPI and worker set-up, then the timed repetitions
+ * of one kernel (see run.h). The timed loop itself is in run_loop.c. */
+#include "hybench/run.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hybench/args.h"
+#include "hybench/csv.h"
+#include "hybench/error.h"
+#include "hybench/kernel.h"
+#include "hybench/meta.h"
+#include "hybench/parse.h"
+#include "hybench/pin.h"
+#include "hybench/run_internal.h"
+#include "hybench/sched.h"
+#include "hybench/signals.h"
+
+const hb_option hb_run_options[] = {
+    {"kernel", "K", "kernel to run (hybench --list)"},
+    {"threads", "T", "OpenMP threads per rank (default 1)"},
+    {"bind", "MODE", "pin each worker to a core, pu, or none (default core)"},
+    {"distribute", "HOW", "compact or spread ranks over the node (default compact)"},
+    {"oversubscribe", NULL, "allow workers of one node to share cores"},
+    {"schedule", "S", "static, cyclic or dynamic (default static)"},
+    {"chunk", "LIST", "tasks per hand-out (pow: elements per task); a list runs each (default 1)"},
+    {"repeat", "N", "timed repetitions (default 3)"},
+    {"warmup", "N", "discarded repetitions before timing (default 1)"},
+    {"serial", NULL, "serial baseline: plain loop on one pinned core, no MPI/OpenMP when timed"},
+    {"seed", "S", "seed of every random stream (default 1)"},
+    {"resume", NULL, "kernels with output files skip tasks whose files are complete"},
+    {"csv", "FILE", "append one row per timed repetition to FILE (- for stdout)"},
+    {"nodes", "N", "expected node count; refused if the launch spans a different number"},
+    {"quiet", NULL, "print only the summary line"},
+    {"help", NULL, "show this help"},
+    {NULL, NULL, NULL},
+};
+
+static void print_help(const hb_kernel *k) {
+    printf("usage: mpiexec -n R hybench run --kernel K [options] [kernel options]\n\n");
+    hb_options_print(stdout, hb_run_options);
+    size_t n;
+    const hb_kernel *const *all = hb_kernels(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (k && all[i] != k)
+            continue;
+        printf("\nkernel %s: %s\n", all[i]->name, all[i]->summary);
+        if (all[i]->options)
+            hb_options_print(stdout, all[i]->options);
+    }
+}
+
+/* Find --kernel before the full parse, since its options join the table. */
+static const char *prescan_kernel(int argc, char **argv) {
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
+            return argv[i + 1];
+        if (strncmp(argv[i], "--kernel=", 9) == 0)
+            return argv[i] + 9;
+    }
+    return NULL;
+}
+
+static int parse_int_opt(const hb_args *a, const char *name, long min, long max, int *out) {
+    const char *s = hb_args_get(a, name);
+    if (!s)
+        return 0;
+    char opt[32];
+    snprintf(opt, sizeof opt, "--%s", name);
+    long v;
+    int rc = hb_parse_long(opt, s, min, max, &v);
+    if (!rc)
+        *out = (int)v;
+    return rc;
+}
+
+/* Everything that can be checked before MPI starts. */
+static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
+    const char *kname = prescan_kernel(argc, argv);
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            *help = true;
+    if (*help) {
+        c->kernel = kname ? hb_kernel_find(kname) : NULL;
+        return 0;
+    }
+    if (!kname)
+        return hb_fail(HB_EUSAGE, "--kernel: missing (one of: mc, pi, pow, host)");
+    c->kernel = hb_kernel_find(kname);
+    if (!c->kernel)
+        return hb_fail(HB_EUSAGE, "--kernel: unknown kernel '%s' (hybench --list)", kname);
+    const hb_option *tables[] = {hb_run_options, c->kernel->options, NULL};
+    int rc = hb_args_parse(argc, argv, tables, &c->args);
+    if (rc)
+        return rc;
+    if (c->args.npositional)
+        return hb_fail(HB_EUSAGE, "unexpected argument '%s'", c->args.positional[0]);
+    const char *s;
+    if ((rc = parse_int_opt(&c->args, "threads", 1, 4096, &c->threads)) ||
+        (rc = parse_int_opt(&c->args, "repeat", 1, 1000000, &c->repeat)) ||
+        (rc = parse_int_opt(&c->args, "warmup", 0, 1000000, &c->warmup)) ||
+        (rc = parse_int_opt(&c->args, "nodes", 1, 1000000, &c->nodes_expected)))
+        return rc;
+    if ((s = hb_args_get(&c->args, "bind")) && (rc = hb_bind_parse(s, &c->pin.bind)))
+        return rc;
+    if ((s = hb_args_get(&c->args, "distribute")) && (rc = hb_dist_parse(s, &c->pin.dist)))
+        return rc;
+    if ((s = hb_args_get(&c->args, "schedule")) && (rc = hb_sched_parse(s, &c->sched)))
+        return rc;
+    if ((s = hb_args_get(&c->args, "seed")) && (rc = hb_parse_u64("--seed", s, &c->seed)))
+        return rc;
+    if ((s = hb_args_get(&c->args, "chunk"))) {
+        free(c->chunks);
+        c->chunks = NULL;
+        if ((rc = hb_parse_size_list("--chunk", s, 1, (size_t)1 << 40, &c->chunks, &c->nchunks)))
+            return rc;
+    }
+    c->serial = hb_args_has(&c->args, "serial");
+    c->resume = hb_args_has(&c->args, "resume");
+    c->quiet = hb_args_has(&c->args, "quiet");
+    c->pin.oversubscribe = hb_args_has(&c->args, "oversubscribe");
+    c->pin.threads = c->threads;
+    c->csv = hb_args_get(&c->args, "csv");
+    if (c->csv && !c->csv[0])
+        return hb_fail(HB_EUSAGE, "--csv: empty file name");
+    if (c->serial && c->threads != 1)
+        return hb_fail(HB_EUSAGE, "--serial: runs one worker, but --threads is %d", c->threads);
+    return 0;
+}
+
+static void cfg_defaults(hb_run_cfg *c) {
+    memset(c, 0, sizeof *c);
+    c->threads = 1;
+    c->repeat = 3;
+    c->warmup = 1;
+    c->seed = 1;
+    c->sched = HB_SCHED_STATIC;
+    c->pin.bind = HB_BIND_CORE;
+    c->pin.dist = HB_DIST_COMPACT;
+    c->pin.threads = 1;
+    c->chunks = malloc(sizeof *c->chunks);
+    if (c->chunks)
+        c->chunks[0] = 1;
+    c->nchunks = c->chunks ? 1 : 0;
+}
+
+/* Agree on a failure across ranks: the lowest failing rank prints its message
+ * (prefixed with its rank when it is not rank 0) and every rank returns the
+ * same code. */
+int hb_run_agree(const hb_run_cfg *c, int rc) {
+    if (c->comm == MPI_COMM_NULL) {
+        if (rc)
+            fprintf(stderr, "hybench: %s\n", hb_errmsg(rc));
+        return rc;
+    }
+    int mine = rc ? c->rank : c->size, first;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, c->comm);
+    if (first == c->size)
+        return 0;
+    if (c->rank == first) {
+        if (first == 0)
+            fprintf(stderr, "hybench: %s\n", hb_errmsg(rc));
+        else
+            fprintf(stderr, "[rank %d] hybench: %s\n", first, hb_errmsg(rc));
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, first, c->comm);
+    return rc;
+}
+
+static const char *level_name(int level) {
+    switch (level) {
+    case MPI_THREAD_SINGLE:
+        return "MPI_THREAD_SINGLE";
+    case MPI_THREAD_FUNNELED:
+        return "MPI_THREAD_FUNNELED";
+    case MPI_THREAD_SERIALIZED:
+        return "MPI_THREAD_SERIALIZED";
+    default:
+        return "MPI_THREAD_MULTIPLE";
+    }
+}
+
+/* Ranks, nodes and hosts of the launch. */
+static int setup_mpi(hb_run_cfg *c) {
+    c->comm = MPI_COMM_WORLD;
+    MPI_Comm_rank(c->comm, &c->rank);
+    MPI_Comm_size(c->comm, &c->size);
+    int len;
+    MPI_Get_processor_name(c->host, &len);
+    MPI_Comm node;
+    if (MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) failed");
+    MPI_Comm_rank(node, &c->local_rank);
+    MPI_Comm_size(node, &c->pin.local_ranks);
+    MPI_Comm_free(&node);
+    int leader = c->local_rank == 0;
+    MPI_Allreduce(&leader, &c->nodes, 1, MPI_INT, MPI_SUM, c->comm);
+    return 0;
+}
+
+static int check_layout(hb_run_cfg *c) {
+    if (c->serial && c->size != 1)
+        return hb_fail(HB_EUSAGE, "--serial: runs one worker, but the launch has %d ranks",
+                       c->size);
+    if (c->nodes_expected && c->nodes_expected != c->nodes)
+        return hb_fail(HB_ELAYOUT, "--nodes: expected %d nodes but the launch spans %d",
+                       c->nodes_expected, c->nodes);
+    int rc = hb_topo_load(&c->topo, NULL);
+    if (rc)
+        return rc;
+    return hb_pin_check(c->topo, &c->pin);
+}
+
+int hb_run_main(int argc, char **argv) {
+    hb_run_cfg c;
+    bool help = false;
+    cfg_defaults(&c);
+    int rc = c.chunks ? parse_options(argc, argv, &c, &help) : hb_fail(HB_ENOMEM, "out of memory");
+    if (help) {
+        print_help(c.kernel);
+        hb_args_free(&c.args);
+        return 0;
+    }
+
+    /* Initialise MPI even after a parse error, so that only rank 0 reports it. */
+    int want = c.serial ? MPI_THREAD_FUNNELED : hb_sched_thread_level(c.sched, c.threads);
+    int got;
+    if (MPI_Init_thread(&argc, &argv, want, &got) != MPI_SUCCESS) {
+        fprintf(stderr, "hybench: MPI_Init_thread failed\n");
+        return HB_EMPI;
+    }
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    hb_signals_install();
+    int rc_setup = setup_mpi(&c);
+    if (!rc)
+        rc = rc_setup;
+    if (!rc && got < want)
+        rc = hb_fail(HB_EMPI, "the MPI library gives %s but --schedule %s with %d threads needs %s",
+                     level_name(got), hb_sched_name(c.sched), c.threads, level_name(want));
+    if (!rc)
+        rc = check_layout(&c);
+    rc = hb_run_agree(&c, rc);
+    if (!rc) {
+        if (c.serial)
+            c.comm = MPI_COMM_NULL; /* the serial baseline makes no MPI call when timed */
+        rc = hb_run_execute(&c);
+    }
+    if (c.topo)
+        hb_topo_free(c.topo);
+    free(c.chunks);
+    hb_args_free(&c.args);
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,456 @@
+/* The timed part of `hybench run`: bind the workers, then for each --chunk
+ * value run warm-up and timed repetitions of the kernel's map between
+ * barriers, reduce, verify and append one CSV row per timed repetition.
+ *
+ * A worker's busy time runs from the moment it enters the map to the moment
+ * it finishes its last task. Workers never wait in the middle of a map (every
+ * schedule hands out work without blocking), so this is the time it had work
+ * including its own hand-out cost, read with two clock calls per worker
+ * rather than two per task. */
+#define _GNU_SOURCE /* vasprintf, open_memstream */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hybench/csv.h"
+#include "hybench/error.h"
+#include "hybench/meta.h"
+#include "hybench/numfmt.h"
+#include "hybench/run_internal.h"
+#include "hybench/signals.h"
+#include "hybench/stats.h"
+#include "hybench/timer.h"
+
+typedef struct worker_stat {
+    double busy;
+    uint64_t tasks;
+    int err;
+    char msg[256];
+} worker_stat;
+
+typedef struct run_state {
+    hb_run_cfg *c;
+    int nworkers;
+    hb_place *mine;   /* this rank's threads */
+    hb_place *places; /* every worker, rank 0 only (serial: == mine) */
+    char *hosts;      /* distinct hosts, ';'-separated (rank 0) */
+    char *cpusets;    /* every worker's binding, ';'-separated (rank 0) */
+    worker_stat *stat;
+    double *busy_all;
+    uint64_t *tasks_all;
+} run_state;
+
+/* --- set-up ------------------------------------------------------------ */
+
+static int bind_workers(run_state *r) {
+    hb_run_cfg *c = r->c;
+    int T = c->threads, rc = 0;
+    if (c->serial) {
+        rc = hb_pin_bind_self(c->topo, &c->pin, 0);
+        if (!rc)
+            rc = hb_pin_observe(c->topo, &r->mine[0]);
+    } else {
+#pragma omp parallel num_threads(T) reduction(min : rc)
+        {
+            int t = omp_get_thread_num();
+            if (omp_get_num_threads() != T)
+                rc = hb_fail(HB_EINTERNAL, "OpenMP gave %d threads, not %d", omp_get_num_threads(),
+                             T);
+            else if (!(rc = hb_pin_bind_self(c->topo, &c->pin, c->local_rank * T + t)))
+                rc = hb_pin_observe(c->topo, &r->mine[t]);
+        }
+    }
+    for (int t = 0; t < T; t++) {
+        r->mine[t].rank = c->rank;
+        r->mine[t].thread = t;
+        r->mine[t].local_rank = c->local_rank;
+        snprintf(r->mine[t].host, sizeof r->mine[t].host, "%.63s", c->host);
+    }
+    return rc;
+}
+
+static char *join_places(const hb_place *p, int n, int hosts_only) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    for (int i = 0, written = 0; i < n; i++) {
+        if (hosts_only) {
+            int seen = 0;
+            for (int j = 0; j < i && !seen; j++)
+                seen = strcmp(p[j].host, p[i].host) == 0;
+            if (!seen)
+                fprintf(f, "%s%s", written++ ? ";" : "", p[i].host);
+        } else {
+            fprintf(f, "%s%s", i ? ";" : "", p[i].mask);
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+static int gather_places(run_state *r) {
+    hb_run_cfg *c = r->c;
+    int T = c->threads;
+    if (c->comm == MPI_COMM_NULL) {
+        r->places = r->mine;
+    } else {
+        if (c->rank == 0 && !(r->places = malloc((size_t)r->nworkers * sizeof *r->places)))
+            return hb_fail(HB_ENOMEM, "out of memory for %d placements", r->nworkers);
+        int bytes = T * (int)sizeof(hb_place);
+        if (MPI_Gather(r->mine, bytes, MPI_BYTE, r->places, bytes, MPI_BYTE, 0, c->comm) !=
+            MPI_SUCCESS)
+            return hb_fail(HB_EMPI, "MPI_Gather of the placements failed");
+    }
+    if (c->rank != 0)
+        return 0;
+    hb_pin_flag_overlaps(c->topo, r->places, r->nworkers);
+    r->hosts = join_places(r->places, r->nworkers, 1);
+    r->cpusets = join_places(r->places, r->nworkers, 0);
+    if (!r->hosts || !r->cpusets)
+        return hb_fail(HB_ENOMEM, "out of memory");
+    return 0;
+}
+
+static void print_placement(const run_state *r) {
+    const hb_run_cfg *c = r->c;
+    int overlaps = 0;
+    printf("placement: %d worker%s on %d node%s (bind %s, distribute %s)\n", r->nworkers,
+           r->nworkers == 1 ? "" : "s", c->nodes, c->nodes == 1 ? "" : "s",
+           hb_bind_name(c->pin.bind), hb_dist_name(c->pin.dist));
+    printf("%5s %6s  %-20s %4s %5s  %s\n", "rank", "thread", "host", "pu", "core", "mask");
+    for (int i = 0; i < r->nworkers; i++) {
+        const hb_place *p = &r->places[i];
+        printf("%5d %6d  %-20s %4d %5d  %s%s\n", p->rank, p->thread, p->host, p->pu, p->core,
+               p->mask, p->overlap ? "  OVERLAP: shares a core with another worker" : "");
+        overlaps += p->overlap;
+    }
+    if (overlaps)
+        printf("placement: %d worker%s share a core\n", overlaps, overlaps == 1 ? "" : "s");
+}
+
+/* --- one repetition ------------------------------------------------------ */
+
+static void map_parallel(run_state *r, void *state, hb_sched *s) {
+    hb_run_cfg *c = r->c;
+    const hb_kernel *k = c->kernel;
+#pragma omp parallel num_threads(c->threads)
+    {
+        int t = omp_get_thread_num();
+        hb_worker w = {c->rank, t, c->rank * c->threads + t, r->mine[t].pu, c->host};
+        worker_stat *ws = &r->stat[t];
+        hb_sched_iter it;
+        size_t b, e;
+        uint64_t done = 0;
+        int err = 0;
+        hb_sched_iter_init(&it, w.id);
+        double t0 = hb_time_now();
+        while (!err && hb_sched_next(s, &it, &b, &e)) {
+            for (size_t i = b; i < e && !err; i++)
+                err = k->task(state, i, &w);
+            done += e - b;
+        }
+        ws->busy = hb_time_now() - t0;
+        ws->tasks = done;
+        ws->err = err;
+        if (err)
+            snprintf(ws->msg, sizeof ws->msg, "%s", hb_errmsg(err));
+    }
+}
+
+/* The serial baseline: a plain loop, no MPI or OpenMP call. */
+static void map_serial(run_state *r, void *state, size_t ntasks) {
+    hb_run_cfg *c = r->c;
+    hb_worker w = {0, 0, 0, r->mine[0].pu, c->host};
+    int err = 0;
+    size_t i = 0;
+    double t0 = hb_time_now();
+    for (; i < ntasks && !err && !hb_interrupted(); i++)
+        err = c->kernel->task(state, i, &w);
+    r->stat[0].busy = hb_time_now() - t0;
+    r->stat[0].tasks = i;
+    r->stat[0].err = err;
+    if (err)
+        snprintf(r->stat[0].msg, sizeof r->stat[0].msg, "%s", hb_errmsg(err));
+}
+
+static int first_error(run_state *r) {
+    for (int t = 0; t < r->c->threads; t++)
+        if (r->stat[t].err)
+            return hb_fail(r->stat[t].err, "%s", r->stat[t].msg);
+    return 0;
+}
+
+/* Per-worker busy times and task counts onto rank 0. */
+static int gather_stats(run_state *r) {
+    hb_run_cfg *c = r->c;
+    int T = c->threads;
+    double busy[T];
+    uint64_t tasks[T];
+    for (int t = 0; t < T; t++) {
+        busy[t] = r->stat[t].busy;
+        tasks[t] = r->stat[t].tasks;
+    }
+    if (c->comm == MPI_COMM_NULL) {
+        memcpy(r->busy_all, busy, sizeof busy);
+        memcpy(r->tasks_all, tasks, sizeof tasks);
+        return 0;
+    }
+    if (MPI_Gather(busy, T, MPI_DOUBLE, r->busy_all, T, MPI_DOUBLE, 0, c->comm) != MPI_SUCCESS ||
+        MPI_Gather(tasks, T, MPI_UINT64_T, r->tasks_all, T, MPI_UINT64_T, 0, c->comm) !=
+            MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "MPI_Gather of the worker statistics failed");
+    return 0;
+}
+
+static const char *verdict_text(hb_verdict_status s) {
+    return s == HB_VERIFIED ? "yes" : s == HB_FAILED ? "no" : "unverified";
+}
+
+static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt_alloc(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* Build and append the CSV row of one timed repetition (rank 0). */
+static int write_row(run_state *r, const char *params, size_t chunk, size_t ntasks, int rep,
+                     double wall, const hb_verdict *v, const char *status) {
+    hb_run_cfg *c = r->c;
+    int W = r->nworkers;
+    double bmin = r->busy_all[0], bmax = r->busy_all[0], bsum = 0;
+    char *wt = NULL, *wb = NULL;
+    size_t wtl = 0, wbl = 0;
+    FILE *ft = open_memstream(&wt, &wtl), *fb = open_memstream(&wb, &wbl);
+    for (int i = 0; i < W; i++) {
+        double b = r->busy_all[i];
+        bmin = b < bmin ? b : bmin;
+        bmax = b > bmax ? b : bmax;
+        bsum += b;
+        if (ft && fb) {
+            fprintf(ft, "%s%" PRIu64, i ? ";" : "", r->tasks_all[i]);
+            fprintf(fb, "%s%.9f", i ? ";" : "", b);
+        }
+    }
+    if (ft)
+        fclose(ft);
+    if (fb)
+        fclose(fb);
+    double bmean = bsum / W;
+    char ts[32];
+    hb_csv_row row;
+    memset(&row, 0, sizeof row);
+    row.f[HB_COL_schema] = fmt_alloc("%s", HB_CSV_SCHEMA);
+    row.f[HB_COL_timestamp] = fmt_alloc("%s", hb_meta_timestamp(ts, sizeof ts));
+    row.f[HB_COL_host] = fmt_alloc("%s", c->host);
+    row.f[HB_COL_hosts] = fmt_alloc("%s", r->hosts);
+    row.f[HB_COL_kernel] = fmt_alloc("%s", c->kernel->name);
+    row.f[HB_COL_params] = fmt_alloc("%s", params);
+    row.f[HB_COL_mode] = fmt_alloc("%s", c->serial ? "serial" : "parallel");
+    row.f[HB_COL_nodes] = fmt_alloc("%d", c->nodes);
+    row.f[HB_COL_ranks] = fmt_alloc("%d", c->size);
+    row.f[HB_COL_threads] = fmt_alloc("%d", c->threads);
+    row.f[HB_COL_workers] = fmt_alloc("%d", W);
+    row.f[HB_COL_bind] = fmt_alloc("%s", hb_bind_name(c->pin.bind));
+    row.f[HB_COL_distribute] = fmt_alloc("%s", hb_dist_name(c->pin.dist));
+    row.f[HB_COL_schedule] = fmt_alloc("%s", c->serial ? "serial" : hb_sched_name(c->sched));
+    row.f[HB_COL_chunk] = fmt_alloc("%zu", chunk);
+    row.f[HB_COL_tasks] = fmt_alloc("%zu", ntasks);
+    row.f[HB_COL_repeat] = fmt_alloc("%d", rep);
+    row.f[HB_COL_wall_s] = fmt_alloc("%.9f", wall);
+    row.f[HB_COL_busy_min_s] = fmt_alloc("%.9f", bmin);
+    row.f[HB_COL_busy_mean_s] = fmt_alloc("%.9f", bmean);
+    row.f[HB_COL_busy_max_s] = fmt_alloc("%.9f", bmax);
+    row.f[HB_COL_imbalance] = fmt_alloc("%.6f", bmean > 0 ? bmax / bmean : 1.0);
+    row.f[HB_COL_ideal_efficiency] = fmt_alloc("%.6f", hb_ideal_efficiency(ntasks, (size_t)W));
+    row.f[HB_COL_idle_workers] = fmt_alloc("%zu", hb_idle_workers(ntasks, (size_t)W));
+    row.f[HB_COL_result] = fmt_alloc("%s", v->result);
+    row.f[HB_COL_verified] = fmt_alloc("%s", verdict_text(v->status));
+    row.f[HB_COL_status] = fmt_alloc("%s", status);
+    row.f[HB_COL_cpusets] = fmt_alloc("%s", r->cpusets);
+    row.f[HB_COL_worker_tasks] = wt;
+    row.f[HB_COL_worker_busy_s] = wb;
+    int rc = 0;
+    for (int i = 0; i < HB_NCOLS && !rc; i++)
+        if (!row.f[i])
+            rc = hb_fail(HB_ENOMEM, "out of memory building a CSV row");
+    if (!rc && c->csv)
+        rc = hb_csv_append(c->csv, &row, 1);
+    for (int i = 0; i < HB_NCOLS; i++)
+        free(row.f[i]);
+    return rc;
+}
+
+/* --- one --chunk value ---------------------------------------------------- */
+
+static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_verdict *last) {
+    hb_run_cfg *c = r->c;
+    const hb_kernel *k = c->kernel;
+    hb_kernel_cfg kcfg = {.seed = c->seed,
+                          .chunk = chunk,
+                          .nodes = c->nodes,
+                          .ranks = c->size,
+                          .threads = c->threads,
+                          .serial = c->serial,
+                          .resume = c->resume,
+                          .rank = c->rank};
+    void *state = NULL;
+    hb_sched *s = NULL;
+    int rc = hb_run_agree(c, k->create(&c->args, &kcfg, &state));
+    if (rc)
+        return rc;
+    size_t ntasks = k->ntasks(state);
+    size_t sched_chunk = (k->flags & HB_KF_GRAIN) ? 1 : chunk;
+    if (!c->serial)
+        rc = hb_run_agree(c,
+                          hb_sched_create(&s, c->sched, ntasks, sched_chunk, r->nworkers, c->comm));
+    for (int rep = -c->warmup; !rc && rep < c->repeat; rep++) {
+        if (k->begin && (rc = hb_run_agree(c, k->begin(state))))
+            break;
+        if (!c->serial) {
+            if ((rc = hb_run_agree(c, hb_sched_reset(s))))
+                break;
+            MPI_Barrier(c->comm);
+        }
+        double t0 = hb_time_now();
+        if (c->serial)
+            map_serial(r, state, ntasks);
+        else
+            map_parallel(r, state, s);
+        int rc_map = first_error(r);
+        int rc_red = rc_map ? 0 : k->reduce(state, c->comm);
+        double wall = hb_time_now() - t0, wall_max = wall;
+
+        /* Untimed from here: agree, gather, verify, write. */
+        if ((rc = hb_run_agree(c, rc_map ? rc_map : rc_red)))
+            break;
+        if (c->comm != MPI_COMM_NULL)
+            MPI_Reduce(&wall, &wall_max, 1, MPI_DOUBLE, MPI_MAX, 0, c->comm);
+        if ((rc = hb_run_agree(c, gather_stats(r))))
+            break;
+        int stop = hb_interrupted(), any_stop = stop;
+        if (c->comm != MPI_COMM_NULL)
+            MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, c->comm);
+        int rc_out = 0;
+        if (c->rank == 0) {
+            free(last->report);
+            memset(last, 0, sizeof *last);
+            rc_out = k->verify(state, last);
+            if (!rc_out && rep >= 0)
+                rc_out = write_row(r, k->params(state), chunk, ntasks, rep, wall_max, last,
+                                   any_stop ? "interrupted" : "ok");
+            if (!rc_out && rep >= 0 && !c->quiet)
+                printf("%s chunk %zu repeat %d: wall %.6f s, result %s, verified %s\n", k->name,
+                       chunk, rep, wall_max, last->result, verdict_text(last->status));
+            if (rep >= 0)
+                walls[(*nwalls)++] = wall_max;
+            fflush(stdout);
+        }
+        if ((rc = hb_run_agree(c, rc_out)))
+            break;
+        if (any_stop)
+            rc = hb_fail(HB_EINTR,
+                         "interrupted by signal %d: stopped after repeat %d; the rows "
+                         "and files already written are complete",
+                         any_stop, rep);
+    }
+    hb_sched_free(s);
+    k->destroy(state);
+    return rc;
+}
+
+static void print_summary(const run_state *r, const double *walls, int n, const hb_verdict *v) {
+    const hb_run_cfg *c = r->c;
+    if (v->report && v->report[0])
+        printf("%s\n", v->report);
+    printf("%s: %s %d:%dx%d (%d worker%s), wall median %.6f s (min %.6f, max %.6f) over %d "
+           "repeat%s; result %s; verified %s%s%s\n",
+           c->kernel->name, c->serial ? "serial" : hb_sched_name(c->sched), c->nodes,
+           c->size / c->nodes, c->threads, r->nworkers, r->nworkers == 1 ? "" : "s",
+           hb_median(walls, (size_t)n), walls[0], walls[n - 1], n, n == 1 ? "" : "s", v->result,
+           verdict_text(v->status), v->why[0] ? ": " : "", v->why);
+}
+
+static void minmax_sort(double *w, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && w[j - 1] > w[j]; j--) {
+            double t = w[j];
+            w[j] = w[j - 1];
+            w[j - 1] = t;
+        }
+}
+
+int hb_run_execute(hb_run_cfg *c) {
+    run_state r = {.c = c};
+    int T = c->threads;
+    r.nworkers = c->serial ? 1 : c->size * T;
+    r.mine = calloc((size_t)T, sizeof *r.mine);
+    r.stat = calloc((size_t)T, sizeof *r.stat);
+    int rc = r.mine && r.stat ? 0 : hb_fail(HB_ENOMEM, "out of memory");
+    if (!rc && c->rank == 0) {
+        r.busy_all = calloc((size_t)r.nworkers, sizeof *r.busy_all);
+        r.tasks_all = calloc((size_t)r.nworkers, sizeof *r.tasks_all);
+        if (!r.busy_all || !r.tasks_all)
+            rc = hb_fail(HB_ENOMEM, "out of memory");
+    }
+    rc = hb_run_agree(c, rc);
+    if (!rc)
+        rc = hb_run_agree(c, bind_workers(&r));
+    if (!rc)
+        rc = hb_run_agree(c, gather_places(&r));
+    if (!rc) {
+        int rc_meta = 0;
+        if (c->rank == 0 && c->csv && strcmp(c->csv, "-") != 0) {
+            char *meta = fmt_alloc("%s.meta", c->csv);
+            rc_meta =
+                meta ? hb_meta_write_file(meta, c->topo) : hb_fail(HB_ENOMEM, "out of memory");
+            free(meta);
+        }
+        rc = hb_run_agree(c, rc_meta);
+    }
+    if (!rc && c->rank == 0 && (c->kernel->flags & HB_KF_PLACEMENT))
+        print_placement(&r);
+
+    hb_verdict last = {0};
+    int failed = 0;
+    double *walls = malloc((size_t)c->repeat * sizeof *walls);
+    if (!rc)
+        rc = hb_run_agree(c, walls ? 0 : hb_fail(HB_ENOMEM, "out of memory"));
+    for (size_t i = 0; !rc && i < c->nchunks; i++) {
+        int n = 0;
+        rc = run_chunk(&r, c->chunks[i], walls, &n, &last);
+        if (c->rank == 0 && n > 0) {
+            minmax_sort(walls, n);
+            print_summary(&r, walls, n, &last);
+            failed |= last.status == HB_FAILED;
+        }
+    }
+    /* Every rank learns the verdict, so all return the same status. */
+    if (!rc && c->comm != MPI_COMM_NULL)
+        MPI_Bcast(&failed, 1, MPI_INT, 0, c->comm);
+    if (!rc && failed)
+        rc = hb_fail(HB_EVERIFY, "%s: result did not verify: %s", c->kernel->name, last.why);
+    /* These two were reached by every rank alike and not printed yet. */
+    if ((rc == HB_EVERIFY || rc == HB_EINTR) && c->rank == 0)
+        fprintf(stderr, "hybench: %s\n", hb_errmsg(rc));
+    free(walls);
+    free(last.report);
+    if (r.places != r.mine)
+        free(r.places);
+    free(r.mine);
+    free(r.stat);
+    free(r.busy_all);
+    free(r.tasks_all);
+    free(r.hosts);
+    free(r.cpusets);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* The state of one `hybench run`, shared by its option/set-up part (run.c)
+ * and its timed loop (run_loop.c). Not a public contract. */
+#ifndef HYBENCH_RUN_INTERNAL_H
+#define HYBENCH_RUN_INTERNAL_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hybench/args.h"
+#include "hybench/kernel.h"
+#include "hybench/pin.h"
+#include "hybench/sched.h"
+
+typedef struct hb_run_cfg {
+    /* options */
+    const hb_kernel *kernel;
+    hb_args args;
+    int threads, repeat, warmup, nodes_expected;
+    hb_pin_req pin; /* bind, dist, oversubscribe, threads, local_ranks */
+    hb_sched_kind sched;
+    size_t *chunks;
+    size_t nchunks;
+    bool serial, resume, quiet;
+    uint64_t seed;
+    const char *csv;
+    /* the launch */
+    MPI_Comm comm; /* MPI_COMM_WORLD, or MPI_COMM_NULL in serial mode */
+    int rank, size, local_rank, nodes;
+    char host[MPI_MAX_PROCESSOR_NAME];
+    hb_topo *topo;
+} hb_run_cfg;
+
+/* Agree on rc across the launch; the lowest failing rank prints. Collective
+ * unless comm is MPI_COMM_NULL. */
+int hb_run_agree(const hb_run_cfg *c, int rc);
+
+/* Bind the workers, run every --chunk value's repetitions, write rows. */
+int hb_run_execute(hb_run_cfg *c);
+
+#endif
