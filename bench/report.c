@@ -1,14 +1,237 @@
-/* Placeholder until the report lands. */
+/* `hybench report`: runs.csv -> efficiency.csv, an aligned table with the best
+ * layout per kernel configuration marked, notes on outliers, timer
+ * resolution and per-task overhead, and the plots. */
+#define _DEFAULT_SOURCE /* mkdir */
 #include "hybench/args.h"
-#include "hybench/error.h"
 #include "hybench/report.h"
-#include <stdio.h>
 
-const hb_option hb_report_options[] = {{NULL, NULL, NULL}};
+#include "hybench/csv.h"
+#include "hybench/efficiency.h"
+#include "hybench/error.h"
+#include "hybench/plot.h"
+#include "hybench/timer.h"
 
-int hb_report_main(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    fprintf(stderr, "hybench report: not built yet\n");
-    return HB_EUSAGE;
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const hb_option hb_report_options[] = {
+    {"out", "DIR", "write efficiency.csv and the plots here (default: the CSV's directory)"},
+    {"help", NULL, "show this help"},
+    {NULL, NULL, NULL},
+};
+
+/* A table cell: 4 significant digits for times (g), 3 decimals for ratios. */
+static void cellf(char *buf, size_t len, char style, double x) {
+    if (isnan(x))
+        snprintf(buf, len, "-");
+    else if (style == 'g')
+        snprintf(buf, len, "%.4g", x);
+    else
+        snprintf(buf, len, "%.3f", x);
+}
+
+static void print_table(FILE *out, const hb_eff_set *s) {
+    const char *prev_kernel = NULL, *prev_params = NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        const hb_eff *e = &s->v[i];
+        /* Groups of one configuration are not always adjacent (serial rows
+         * come first), so print each configuration's groups together. */
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(s->v[j].kernel, e->kernel) == 0 && strcmp(s->v[j].params, e->params) == 0;
+        if (seen)
+            continue;
+        if (prev_kernel)
+            fputc('\n', out);
+        prev_kernel = e->kernel;
+        prev_params = e->params;
+        fprintf(out, "%s  %s\n", e->kernel, e->params);
+        fprintf(out, "  %-9s %-8s %5s %4s %6s %10s %10s %10s %7s %6s %6s %4s %6s %6s %7s  %s\n",
+                "layout", "schedule", "chunk", "W", "tasks", "median_s", "min_s", "max_s",
+                "speedup", "eff", "ideal", "idle", "e/ide", "imbal", "K-F", "verdict");
+        for (size_t j = i; j < s->n; j++) {
+            const hb_eff *g = &s->v[j];
+            if (strcmp(g->kernel, prev_kernel) != 0 || strcmp(g->params, prev_params) != 0)
+                continue;
+            char lay[64], med[32], mn[32], mx[32], sp[32], ef[32], id[32], eoi[32], im[32], kf[32];
+            cellf(med, sizeof med, 'g', g->wall_med);
+            cellf(mn, sizeof mn, 'g', g->wall_min);
+            cellf(mx, sizeof mx, 'g', g->wall_max);
+            cellf(sp, sizeof sp, 'f', g->speedup);
+            cellf(ef, sizeof ef, 'f', g->efficiency);
+            cellf(id, sizeof id, 'f', g->ideal);
+            cellf(eoi, sizeof eoi, 'f', g->eff_of_ideal);
+            cellf(im, sizeof im, 'f', g->imbalance);
+            cellf(kf, sizeof kf, 'f', g->karp_flatt);
+            fprintf(out,
+                    "%c %-9s %-8s %5s %4ld %6ld %10s %10s %10s %7s %6s %6s %4zu %6s %6s %7s  %s\n",
+                    g->best ? '*' : ' ', hb_eff_layout(g, lay, sizeof lay), g->schedule,
+                    *g->chunk ? g->chunk : "-", g->workers, g->tasks, med, mn, mx, sp, ef, id,
+                    g->idle, eoi, im, kf, g->verdict);
+        }
+    }
+}
+
+static void print_notes(FILE *out, const hb_eff_set *s, double res) {
+    bool any_best = false;
+    for (size_t i = 0; i < s->n; i++) {
+        const hb_eff *e = &s->v[i];
+        char lay[64];
+        any_best |= e->best;
+        if (e->outliers[0])
+            fprintf(out, "note: %s %s %s: repeat(s) %s more than 3 MAD from the median %.4g s\n",
+                    e->kernel, hb_eff_layout(e, lay, sizeof lay), e->schedule, e->outliers,
+                    e->wall_med);
+        if (e->resolution_warn)
+            fprintf(out,
+                    "warning: %s %s %s: the timer resolution (%.3g s) is more than 1%% of the "
+                    "median %.3g s; use more work per run\n",
+                    e->kernel, hb_eff_layout(e, lay, sizeof lay), e->schedule, res, e->wall_med);
+    }
+    if (any_best)
+        fputs("* fastest layout of its kernel configuration. W = workers = nodes x ranks x "
+              "threads; eff = speedup / W; ideal = tasks / (W ceil(tasks / W)); e/ide = eff / "
+              "ideal; imbal = max/mean busy; K-F = Karp-Flatt serial fraction.\n",
+              out);
+}
+
+/* mkdir -p for the output directory. */
+static int make_dir(const char *dir) {
+    char *p = strdup(dir);
+    if (!p)
+        return hb_fail(HB_ENOMEM, "out of memory");
+    for (char *c = p + 1; *c; c++)
+        if (*c == '/') {
+            *c = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                int e = errno;
+                free(p);
+                return hb_fail(HB_EIO, "--out %s: cannot create: %s", dir, strerror(e));
+            }
+            *c = '/';
+        }
+    free(p);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return hb_fail(HB_EIO, "--out %s: cannot create: %s", dir, strerror(errno));
+    return 0;
+}
+
+int hb_report_generate(const char *runs_csv, const char *outdir, FILE *table) {
+    hb_csv_table t;
+    hb_eff_set s = {0};
+    double res = hb_time_resolution();
+    int rc = hb_csv_read(runs_csv, &t);
+    if (rc)
+        return rc;
+    if ((rc = hb_eff_compute(&t, runs_csv, res, &s)))
+        goto out_table;
+    if ((rc = make_dir(outdir)))
+        goto out_set;
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/efficiency.csv", outdir);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        rc = hb_fail(HB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        goto out_set;
+    }
+    rc = hb_eff_write_csv(f, &s);
+    if (fclose(f) != 0 && rc == 0)
+        rc = hb_fail(HB_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = hb_fail(HB_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (rc) {
+        unlink(tmp);
+        goto out_set;
+    }
+
+    print_table(table, &s);
+    fputc('\n', table);
+    print_notes(table, &s, res);
+    if (s.n) {
+        FILE *ov = tmpfile();
+        if (ov && hb_eff_overhead(ov, &s) > 0) {
+            fputs("per-task overhead from the grain sweep (slope of wall against tasks per "
+                  "worker):\n",
+                  table);
+            rewind(ov);
+            int c;
+            while ((c = fgetc(ov)) != EOF)
+                fputc(c, table);
+        }
+        if (ov)
+            fclose(ov);
+    }
+    fprintf(table, "efficiency table: %s\n", path);
+    int prc = s.n ? hb_plot_write(&s, outdir) : 0;
+    if (prc == 1)
+        fprintf(table,
+                "plots: gnuplot is not installed; install it (e.g. apt-get install "
+                "gnuplot-nox) and run `gnuplot efficiency.gp` in %s\n",
+                outdir);
+    else if (prc == 0 && s.n)
+        fprintf(table, "plots: %s/efficiency.svg %s/efficiency.png\n", outdir, outdir);
+    else if (prc == 2)
+        fputs("plots: none (no parallel run has a serial baseline to compare with)\n", table);
+    else if (prc < 0)
+        fprintf(table, "plots: %s\n", hb_errmsg(prc));
+    fflush(table);
+out_set:
+    hb_eff_free(&s);
+out_table:
+    hb_csv_table_free(&t);
+    return rc;
+}
+
+static void report_usage(FILE *f) {
+    fputs("usage: hybench report RUNS.csv [--out DIR]\n"
+          "Recompute the efficiency report from saved runs: efficiency.csv, a table on stdout\n"
+          "and plots (gnuplot). Columns are described in results/EFFICIENCY.md.\n\n",
+          f);
+    hb_options_print(f, hb_report_options);
+}
+
+int hb_report_main(int argc, char **argv) {
+    static const hb_option *const tables[] = {hb_report_options, NULL};
+    hb_args a;
+    int rc = hb_args_parse(argc, argv, tables, &a);
+    if (rc)
+        goto out_msg;
+    if (hb_args_has(&a, "help")) {
+        report_usage(stdout);
+        hb_args_free(&a);
+        return 0;
+    }
+    if (a.npositional != 1) {
+        rc = hb_fail(HB_EUSAGE,
+                     a.npositional ? "report: one RUNS.csv only (got '%s' too)"
+                                   : "report: missing RUNS.csv%s",
+                     a.npositional ? a.positional[1] : "");
+        hb_args_free(&a);
+        goto out_msg;
+    }
+    const char *runs = a.positional[0];
+    char *copy = strdup(runs);
+    const char *out = hb_args_get(&a, "out");
+    if (!copy) {
+        rc = hb_fail(HB_ENOMEM, "out of memory");
+    } else {
+        if (out && !*out)
+            rc = hb_fail(HB_EUSAGE, "--out: empty directory name");
+        else
+            rc = hb_report_generate(runs, out ? out : dirname(copy), stdout);
+        free(copy);
+    }
+    hb_args_free(&a);
+out_msg:
+    if (rc)
+        fprintf(stderr, "hybench report: %s\n", hb_errmsg(rc));
+    return rc;
 }

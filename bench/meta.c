@@ -1,0 +1,115 @@
+/* The metadata sidecar: the facts about the machine, the MPI library and the
+ * build that every row of a results file shares, as `key: value` lines. */
+#define _DEFAULT_SOURCE /* gmtime_r, fsync, uname */
+#include "hybench/meta.h"
+
+#include "hybench/error.h"
+#include "hybench/pin.h"
+#include "hybench/timer.h"
+
+#include <errno.h>
+#include <hwloc.h>
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HB_GIT_COMMIT
+#define HB_GIT_COMMIT "unknown"
+#endif
+#ifndef HB_COMPILER
+#define HB_COMPILER "unknown"
+#endif
+#ifndef HB_CFLAGS
+#define HB_CFLAGS "unknown"
+#endif
+#ifndef HB_VERSION
+#define HB_VERSION "unknown"
+#endif
+
+const char *hb_meta_timestamp(char *buf, int len) {
+    time_t now = time(NULL);
+    struct tm tm;
+    if (len <= 0)
+        return buf;
+    if (!gmtime_r(&now, &tm) || strftime(buf, (size_t)len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, (size_t)len, "unknown");
+    return buf;
+}
+
+/* The library version string is several lines in MPICH; keep the first. */
+static void mpi_library(char *buf, size_t len) {
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING];
+    int n = 0;
+    if (MPI_Get_library_version(lib, &n) != MPI_SUCCESS) {
+        snprintf(buf, len, "unknown");
+        return;
+    }
+    lib[n < MPI_MAX_LIBRARY_VERSION_STRING ? n : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
+    lib[strcspn(lib, "\r\n")] = '\0';
+    snprintf(buf, len, "%s", lib);
+}
+
+int hb_meta_write(FILE *f, const struct hb_topo *t) {
+    char ts[32], host[256] = "unknown", lib[MPI_MAX_LIBRARY_VERSION_STRING], desc[256];
+    struct utsname u;
+    int major = 0, minor = 0;
+    unsigned hw = hwloc_get_api_version();
+
+    gethostname(host, sizeof host - 1);
+    mpi_library(lib, sizeof lib);
+    MPI_Get_version(&major, &minor);
+    fprintf(f, "hybench_version: %s\n", HB_VERSION);
+    fprintf(f, "git_commit: %s\n", HB_GIT_COMMIT);
+    fprintf(f, "timestamp: %s\n", hb_meta_timestamp(ts, sizeof ts));
+    fprintf(f, "host: %s\n", host);
+    if (uname(&u) == 0)
+        fprintf(f, "os: %s %s %s\n", u.sysname, u.release, u.machine);
+    if (t) {
+        fprintf(f, "cpu_model: %s\n", hb_topo_cpu_model(t));
+        fprintf(f, "packages: %d\n", hb_topo_packages(t));
+        fprintf(f, "cores: %d\n", hb_topo_cores(t));
+        fprintf(f, "pus: %d\n", hb_topo_pus(t));
+        fprintf(f, "topology: %s\n", hb_topo_describe(t, desc, sizeof desc));
+    } else {
+        fprintf(f, "cpu_model: unknown\n");
+    }
+    fprintf(f, "hwloc: %u.%u.%u\n", hw >> 16, (hw >> 8) & 0xff, hw & 0xff);
+    fprintf(f, "mpi_standard: %d.%d\n", major, minor);
+    fprintf(f, "mpi_library: %s\n", lib);
+#ifdef _OPENMP
+    fprintf(f, "openmp: %d\n", (int)_OPENMP);
+#endif
+    fprintf(f, "compiler: %s\n", HB_COMPILER);
+    fprintf(f, "cflags: %s\n", HB_CFLAGS);
+    fprintf(f, "timer: clock_gettime(CLOCK_MONOTONIC), resolution %.3g s\n", hb_time_resolution());
+    return ferror(f) ? hb_fail(HB_EIO, "cannot write the metadata") : 0;
+}
+
+int hb_meta_write_file(const char *path, const struct hb_topo *t) {
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return hb_fail(HB_ENOMEM, "%s: out of memory", path);
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    int rc = 0;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        rc = hb_fail(HB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        goto out_tmp;
+    }
+    rc = hb_meta_write(f, t);
+    if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+        rc = hb_fail(HB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    if (fclose(f) != 0 && rc == 0)
+        rc = hb_fail(HB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = hb_fail(HB_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+    if (rc)
+        unlink(tmp);
+out_tmp:
+    free(tmp);
+    return rc;
+}
