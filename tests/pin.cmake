@@ -1,2 +1,10 @@
 # Pinning, the host kernel and `hybench topo`.
 hb_unit_test(test_pin LABELS unit pin TIMEOUT 60)
+
+# The host kernel's map, reduce and verdict, reduced over two ranks.
+add_executable(test_pin_host ${CMAKE_CURRENT_SOURCE_DIR}/test_pin_host.c)
+target_link_libraries(test_pin_host PRIVATE hybench_core)
+target_include_directories(test_pin_host PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+add_test(NAME test_pin_host COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2
+                                    $<TARGET_FILE:test_pin_host>)
+set_tests_properties(test_pin_host PROPERTIES LABELS "unit;mpi;verify;pin" TIMEOUT 60)
