@@ -8,3 +8,5 @@ target_include_directories(test_pin_host PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 add_test(NAME test_pin_host COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2
                                     $<TARGET_FILE:test_pin_host>)
 set_tests_properties(test_pin_host PROPERTIES LABELS "unit;mpi;verify;pin" TIMEOUT 60)
+
+hb_script_test(topo_cli topo.sh LABELS cli pin TIMEOUT 60)
