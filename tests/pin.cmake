@@ -10,3 +10,4 @@ add_test(NAME test_pin_host COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG
 set_tests_properties(test_pin_host PROPERTIES LABELS "unit;mpi;verify;pin" TIMEOUT 60)
 
 hb_script_test(topo_cli topo.sh LABELS cli pin TIMEOUT 60)
+hb_script_test(topo_host topo_host.sh LABELS mpi cli verify pin TIMEOUT 120)
