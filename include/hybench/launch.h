@@ -1,0 +1,54 @@
+/* Launching one `hybench run` for the matrix: a launcher template tokenised
+ * into argv (no shell), run with posix_spawn in its own process group under
+ * a timeout, stopped with SIGTERM then SIGKILL to the whole group when it
+ * runs over or the matrix is interrupted. */
+#ifndef HYBENCH_LAUNCH_H
+#define HYBENCH_LAUNCH_H
+
+#include <stddef.h>
+
+/* The values a template may name: {nodes} {ranks} (total) {ranks_per_node}
+ * {threads} {hosts} {layout} {program}. */
+typedef struct hb_launch_vars {
+    int nodes, ranks, ranks_per_node, threads;
+    const char *hosts;   /* comma-separated host list */
+    const char *layout;  /* "2:4x8" */
+    const char *program; /* the hybench binary */
+} hb_launch_vars;
+
+/* A NULL-terminated argv built by hb_launch_expand; free with hb_launch_argv_free. */
+typedef struct hb_launch_argv {
+    char **v;
+    size_t n;
+} hb_launch_argv;
+
+/* Split tmpl on blanks (single or double quotes group words; no other shell
+ * syntax) and substitute the {names} in every word. When no word names
+ * {program}, the program is appended. Then the words of extra[0..nextra) are
+ * appended as they are. An unknown {name} or an unclosed quote is HB_EUSAGE
+ * naming --launcher. */
+int hb_launch_expand(const char *tmpl, const hb_launch_vars *vars, char *const *extra,
+                     size_t nextra, hb_launch_argv *out);
+void hb_launch_argv_free(hb_launch_argv *a);
+
+typedef enum hb_launch_outcome {
+    HB_LAUNCH_OK,          /* exit status 0 */
+    HB_LAUNCH_FAILED,      /* exited non-zero (status in *code) */
+    HB_LAUNCH_CRASHED,     /* killed by a signal it did not get from us */
+    HB_LAUNCH_TIMEOUT,     /* ran past the timeout and was stopped */
+    HB_LAUNCH_INTERRUPTED, /* stopped because this process got SIGINT/SIGTERM */
+} hb_launch_outcome;
+
+/* The runs.csv status word: "ok", "failed", "crashed", "timeout", "interrupted". */
+const char *hb_launch_status(hb_launch_outcome o);
+
+/* Run argv (PATH is searched for argv[0]) in a new process group and wait at
+ * most timeout_s seconds (<= 0: no limit). With log != NULL the child's
+ * stdout and stderr are appended to that file. A program that cannot be started
+ * counts as failed with code 127. Polls hb_interrupted() while waiting.
+ * Returns 0 with *outcome and *code (exit status or signal number) set, or
+ * HB_ELAUNCH when it could not even try. */
+int hb_launch_run(char *const *argv, double timeout_s, const char *log, hb_launch_outcome *outcome,
+                  int *code);
+
+#endif
