@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* vasprintf, open_memstream */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ typedef struct run_state {
     worker_stat *stat;
     double *busy_all;
     uint64_t *tasks_all;
+    bool placement_shown, meta_written;
 } run_state;
 
 /* --- set-up ------------------------------------------------------------ */
@@ -283,6 +285,14 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
     for (int i = 0; i < HB_NCOLS && !rc; i++)
         if (!row.f[i])
             rc = hb_fail(HB_ENOMEM, "out of memory building a CSV row");
+    /* The sidecar goes out with the first row, so a run refused for bad
+     * input writes nothing at all. */
+    if (!rc && c->csv && !r->meta_written && strcmp(c->csv, "-") != 0) {
+        char *meta = fmt_alloc("%s.meta", c->csv);
+        rc = meta ? hb_meta_write_file(meta, c->topo) : hb_fail(HB_ENOMEM, "out of memory");
+        free(meta);
+        r->meta_written = !rc;
+    }
     if (!rc && c->csv)
         rc = hb_csv_append(c->csv, &row, 1);
     for (int i = 0; i < HB_NCOLS; i++)
@@ -308,6 +318,10 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
     int rc = hb_run_agree(c, k->create(&c->args, &kcfg, &state));
     if (rc)
         return rc;
+    /* Shown once the kernel has accepted its options: bad input prints nothing. */
+    if (c->rank == 0 && (k->flags & HB_KF_PLACEMENT) && !r->placement_shown)
+        print_placement(r);
+    r->placement_shown = true;
     size_t ntasks = k->ntasks(state);
     size_t sched_chunk = (k->flags & HB_KF_GRAIN) ? 1 : chunk;
     if (!c->serial)
@@ -407,19 +421,6 @@ int hb_run_execute(hb_run_cfg *c) {
         rc = hb_run_agree(c, bind_workers(&r));
     if (!rc)
         rc = hb_run_agree(c, gather_places(&r));
-    if (!rc) {
-        int rc_meta = 0;
-        if (c->rank == 0 && c->csv && strcmp(c->csv, "-") != 0) {
-            char *meta = fmt_alloc("%s.meta", c->csv);
-            rc_meta =
-                meta ? hb_meta_write_file(meta, c->topo) : hb_fail(HB_ENOMEM, "out of memory");
-            free(meta);
-        }
-        rc = hb_run_agree(c, rc_meta);
-    }
-    if (!rc && c->rank == 0 && (c->kernel->flags & HB_KF_PLACEMENT))
-        print_placement(&r);
-
     hb_verdict last = {0};
     int failed = 0;
     double *walls = malloc((size_t)c->repeat * sizeof *walls);
