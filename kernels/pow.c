@@ -161,11 +161,6 @@ static int read_options(pow_state *st, const hb_args *args, hb_dlist *xs, hb_dli
     }
     st->npad = st->n + (HB_POW_BLOCK - st->n % HB_POW_BLOCK) % HB_POW_BLOCK;
     st->ntasks = st->n / st->chunk + (st->n % st->chunk != 0);
-    if (st->ntasks > INT_MAX)
-        return hb_fail(HB_EUSAGE,
-                       "--chunk: '%zu' cuts %zu elements into %zu tasks, more than the %d "
-                       "one run can gather",
-                       st->chunk, st->n, st->ntasks, INT_MAX);
     return 0;
 }
 
@@ -189,6 +184,13 @@ static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out)
         if ((rc = hb_pow_check_memory(st->n, st->chunk, (st->ranks + nodes - 1) / nodes, &need,
                                       &avail)))
             goto out_fail;
+    }
+    if (st->ntasks > INT_MAX) {
+        rc = hb_fail(
+            HB_EUSAGE,
+            "--chunk: '%zu' cuts %zu elements into %zu tasks, more than the %d one run can gather",
+            st->chunk, st->n, st->ntasks, INT_MAX);
+        goto out_fail;
     }
     if ((rc = set_params(st, btext, etext)))
         goto out_fail;
