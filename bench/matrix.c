@@ -343,6 +343,13 @@ static int parse_options(matrix *m, const hb_args *a, int cores) {
     m->timeout = t;
     m->launcher = hb_args_get(a, "launcher");
     m->hosts = hb_args_get(a, "hosts");
+    if (m->launcher) { /* check the template now, before anything is written */
+        hb_launch_vars probe = {1, 1, 1, 1, "localhost", "1x1", "hybench"};
+        hb_launch_argv tmp;
+        if ((rc = hb_launch_expand(m->launcher, &probe, NULL, 0, &tmp)))
+            return rc;
+        hb_launch_argv_free(&tmp);
+    }
     m->resume = hb_args_has(a, "resume");
     m->dry_run = hb_args_has(a, "dry-run");
     m->progress = !hb_args_has(a, "quiet") && isatty(STDERR_FILENO);

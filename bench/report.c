@@ -225,6 +225,8 @@ int hb_report_main(int argc, char **argv) {
     } else {
         if (out && !*out)
             rc = hb_fail(HB_EUSAGE, "--out: empty directory name");
+        else if (access(runs, R_OK) != 0) /* a missing input is bad input: exit 2 */
+            rc = hb_fail(HB_EUSAGE, "report: cannot read '%s': %s", runs, strerror(errno));
         else
             rc = hb_report_generate(runs, out ? out : dirname(copy), stdout);
         free(copy);

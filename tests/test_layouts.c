@@ -1,0 +1,48 @@
+/* Layout parsing and the `auto` layout list for synthetic core counts. */
+#include "check.h"
+
+#include "hybench/error.h"
+#include "hybench/matrix.h"
+
+static void names(int cores, const char *want) {
+    hb_layout l[64];
+    size_t n = hb_layout_auto(cores, l, 64);
+    char got[512] = "", buf[32];
+    for (size_t i = 0; i < n && i < 64; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "," : "",
+                 hb_layout_name(&l[i], buf, sizeof buf));
+    CHECK_STR(got, want);
+}
+
+int main(void) {
+    names(1, "1x1");
+    names(2, "1x1,2x1,1x2");
+    names(4, "1x1,2x1,1x2,3x1,1x3,4x1,1x4,2x2");
+    names(6, "1x1,2x1,1x2,3x1,1x3,4x1,1x4,2x2,5x1,1x5,6x1,1x6,3x2,2x3");
+    /* Every R*T <= cores appears exactly once. */
+    hb_layout l[4096];
+    size_t n = hb_layout_auto(64, l, 4096), want = 0;
+    for (int w = 1; w <= 64; w++)
+        for (int r = 1; r <= w; r++)
+            want += w % r == 0;
+    CHECK_INT(n, want);
+    for (size_t i = 0; i < n; i++)
+        CHECK(l[i].nodes == 1 && l[i].ranks_per_node * l[i].threads <= 64);
+    CHECK_INT(hb_layout_auto(8, NULL, 0), hb_layout_auto(8, l, 4096));
+
+    hb_layout one;
+    CHECK_INT(hb_layout_parse("--layouts", "2:4x8", &one), 0);
+    CHECK(one.nodes == 2 && one.ranks_per_node == 4 && one.threads == 8);
+    char buf[32];
+    CHECK_STR(hb_layout_name(&one, buf, sizeof buf), "2:4x8");
+    CHECK_INT(hb_layout_parse("--layouts", "1x2", &one), 0);
+    CHECK_STR(hb_layout_name(&one, buf, sizeof buf), "1x2");
+    const char *bad[] = {"",      "x",     "2x",   "x2",   "0x1",  "1x0", "0:1x1",
+                         "1x2x3", "a:1x1", "1x2 ", "-1x2", "1:x2", "2:"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hb_err_clear();
+        CHECK_INT(hb_layout_parse("--layouts", bad[i], &one), HB_EUSAGE);
+        CHECK(strstr(hb_errmsg(HB_EUSAGE), "--layouts") != NULL);
+    }
+    return hb_check_summary();
+}
