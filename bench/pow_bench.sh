@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The cost of a task in the pow map, on this machine.
+#
+#  1. Compute rate: ns per element per core with large chunks on memory the
+#     kernel touched at set-up:  rate = median(wall_s) * workers / elements.
+#     Set-up (generating the inputs, first touch of the results) is timed by
+#     the kernel apart from the map and printed from its report.
+#  2. Grain sweep: the same map cut into --chunk C elements per task, for
+#     static and dynamic within one rank (1x2) and across ranks (2x1). The
+#     hand-out overhead per task is the worker time not explained by compute:
+#         overhead(C) = (median wall(C) * W - N * rate) / tasks(C)
+#     with rate the lowest per-element worker time among chunks >= 1024 of
+#     the same layout and schedule (where hand-out costs are negligible).
+#
+# Usage: bench/pow_bench.sh [HYBENCH] [ELEMENTS]   (default build/hybench, 400000)
+# Figures are medians of --repeat runs; on a shared machine expect noise.
+set -eu
+HYBENCH=${1:-build/hybench}
+N=${2:-400000}
+MPIEXEC=${MPIEXEC:-mpiexec}
+REPEAT=${REPEAT:-7}
+CHUNKS=${CHUNKS:-1,4,16,64,256,4096,50000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# rows FILE: schedule layout chunk tasks workers wall_s, one line per CSV row
+rows() {
+    awk '
+        function split_csv(line, out,   n, i, c, q, f) {
+            n = 0; f = ""; q = 0
+            for (i = 1; i <= length(line); i++) {
+                c = substr(line, i, 1)
+                if (q && c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
+                else if (c == "\"") q = !q
+                else if (c == "," && !q) { out[++n] = f; f = "" }
+                else f = f c
+            }
+            out[++n] = f
+            return n
+        }
+        NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
+        { split_csv($0, v)
+          print v[col["schedule"]], v[col["ranks"]] "x" v[col["threads"]], v[col["chunk"]],
+                v[col["tasks"]], v[col["workers"]], v[col["wall_s"]] }' "$1"
+}
+
+# medians: schedule layout chunk tasks workers median_wall
+medians() {
+    rows "$1" | sort -k1,1 -k2,2 -k3,3n -k6,6g | awk '
+        { key = $1 " " $2 " " $3 " " $4 " " $5; w[key, ++n[key]] = $6; if (!(key in seen)) { seen[key] = 1; order[++k] = key } }
+        END { for (i = 1; i <= k; i++) { key = order[i]; m = n[key]
+              med = (m % 2) ? w[key, (m + 1) / 2] : (w[key, m / 2] + w[key, m / 2 + 1]) / 2
+              print key, med } }'
+}
+
+echo "== compute rate: $N elements, one task per worker-sized chunk, touched memory"
+run_opts="--kernel pow --elements $N --repeat $REPEAT --warmup 1"
+"$HYBENCH" run $run_opts --chunk "$N" --serial --csv "$tmp/rate.csv" >"$tmp/serial.txt"
+grep -E '^(memory|set-up)' "$tmp/serial.txt"
+half=$(( (N + 1) / 2 ))
+"$MPIEXEC" -n 1 "$HYBENCH" run $run_opts --chunk "$half" --threads 2 --csv "$tmp/rate.csv" >/dev/null
+"$MPIEXEC" -n 2 "$HYBENCH" run $run_opts --chunk "$half" --csv "$tmp/rate.csv" >/dev/null
+medians "$tmp/rate.csv" | awk -v n="$N" '{ printf "  %-7s %s  wall %.6f s  %.3f ns per element per core\n", $1, $2, $6, $6 * $5 / n * 1e9 }'
+
+echo "== grain sweep: $N elements, --chunk $CHUNKS"
+for sched in static dynamic; do
+    "$MPIEXEC" -n 1 "$HYBENCH" run --kernel pow --elements "$N" --chunk "$CHUNKS" --threads 2 \
+        --schedule $sched --repeat "$REPEAT" --warmup 1 --csv "$tmp/sweep.csv" >/dev/null
+    "$MPIEXEC" -n 2 "$HYBENCH" run --kernel pow --elements "$N" --chunk "$CHUNKS" \
+        --schedule $sched --repeat "$REPEAT" --warmup 1 --csv "$tmp/sweep.csv" >/dev/null
+done
+medians "$tmp/sweep.csv" | sort -k1,1 -k2,2 -k3,3n | awk -v n="$N" '
+    { s[NR] = $1; l[NR] = $2; c[NR] = $3; t[NR] = $4; w[NR] = $5; m[NR] = $6
+      key = $1 " " $2; pe = $6 * $5 / n
+      if ($3 >= 1024 && (!(key in big) || pe < big[key])) big[key] = pe }
+    END { printf "  %-8s %-5s %8s %8s %12s %12s %14s\n", "schedule", "RxT", "chunk", "tasks", "wall_s", "ns/element", "overhead/task"
+          for (i = 1; i <= NR; i++) { key = s[i] " " l[i]
+              ov = (m[i] * w[i] - n * big[key]) / t[i]
+              printf "  %-8s %-5s %8d %8d %12.6f %12.3f %11.3f us\n", s[i], l[i], c[i], t[i], m[i], m[i] * w[i] / n * 1e9, ov * 1e6 } }'
