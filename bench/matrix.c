@@ -92,9 +92,11 @@ typedef struct matrix {
 /* The defaults of `hybench` with no arguments: sizes that finish in about a
  * minute in all on two cores. */
 static const char *const default_kernels[] = {
-    "pi --streams 64 --samples 200000",
-    "mc",
-    "pow",
+    "pi --streams 64 --samples 1000000",
+    /* The lesson's seven (beta, m) points: 7 tasks, so 2 workers idle one in 8. */
+    "mc --zip --beta 0.5,0.5,1.0,1.0,1.0,2.0,2.0 --m 0.5,1.0,0.5,1.0,2.0,1.0,2.0 "
+    "--iterations 20000 --out-dir results/default/mc_data",
+    "pow --elements 1000000",
     "host",
 };
 
