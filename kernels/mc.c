@@ -1,11 +1,391 @@
-/* Placeholder until the mc kernel lands: it refuses to run. */
+/* The mc kernel: the lesson's Monte Carlo parameter scan as a parallel map.
+ * Each point (beta, m, h) is one task that runs a Metropolis simulation of the
+ * harmonic oscillator's path integral (mc_sim.c) and writes its .dat file
+ * (mc_io.c); the points come from lists or a CSV file (mc_points.c). reduce
+ * gathers the per-point summaries on rank 0 and verify compares every point
+ * with the exact lattice value.
+ *
+ * Verdict: a point is "within" when |x2 - exact| <= 5 x2_err. A point is
+ * flagged, not checked, when its error bar cannot be trusted (see
+ * hb_mc_mixing: typically a small spacing a = beta/slices with a large h,
+ * where almost every proposal is refused and the chain barely moves). Any
+ * well-mixed point outside 5 sigma fails the run; otherwise any flagged or
+ * missing point leaves it unverified. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "hybench/error.h"
 #include "hybench/kernel.h"
+#include "hybench/mc.h"
+#include "hybench/parse.h"
 
-static int create(const hb_args *args, const hb_kernel_cfg *cfg, void **state)
-{
-    (void)args, (void)cfg, (void)state;
-    return hb_fail(HB_EUSAGE, "--kernel: 'mc' is not built yet");
+#define MC_SIGMAS 5.0
+/* Points named per category in the report; the .dat files hold them all. */
+#define MC_REPORT_NAMES 20
+
+enum { U_DONE, U_ACCEPTED, U_BINS, U_BIN_LENGTH, NU };
+enum { D_X2, D_ERR, D_TAU, ND };
+
+typedef struct mc_state {
+    hb_mc_point *pts;
+    size_t n;
+    uint64_t seed;
+    bool resume, trace;
+    char *out_dir;
+    uint64_t *u; /* NU per point; only the points this rank ran are non-zero */
+    double *d;   /* ND per point */
+    char params[256];
+} mc_state;
+
+static const hb_option mc_options[] = {
+    {"beta", "LIST", "Euclidean time extents: a,b,c or start:stop:step; repeatable (default 1.0)"},
+    {"m", "LIST", "masses, as --beta (default 1.0)"},
+    {"h", "LIST", "half-widths of the uniform Metropolis proposal, as --beta (default 1.0)"},
+    {"zip", NULL, "pair the lists element by element (one value repeats) instead of the product"},
+    {"points", "FILE", "CSV of points: header beta,m,h[,iterations][,slices]; not with lists"},
+    {"slices", "N", "lattice sites, spacing beta/N (default 64)"},
+    {"iterations", "N", "sweeps per point, thermalisation included (default 10000)"},
+    {"thermalize", "N", "leading sweeps discarded (default iterations/10 of each point)"},
+    {"out-dir", "DIR", "directory of the per-point .dat files (default mc_data)"},
+    {"trace", NULL, "add the per-sweep <x^2> series to every .dat file"},
+    {NULL, NULL, NULL},
+};
+
+static int read_list(const hb_args *args, const char *name, const char *opt, hb_dlist *l) {
+    size_t k = hb_args_count(args, name);
+    int rc;
+    for (size_t i = 0; i < k; i++)
+        if ((rc = hb_parse_dlist(opt, hb_args_nth(args, name, i), l)))
+            return rc;
+    return k ? 0 : hb_dlist_push(l, 1.0);
 }
 
-const hb_kernel hb_kernel_mc = {.name = "mc", .summary = "(not built yet)", .create = create};
+static int build_points(const hb_args *args, const hb_mc_defaults *d, mc_state *st) {
+    const char *points = hb_args_get(args, "points");
+    if (points) {
+        static const char *const lists[] = {"beta", "m", "h", "zip"};
+        for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+            if (hb_args_has(args, lists[i]))
+                return hb_fail(HB_EUSAGE,
+                               "--points: cannot be combined with --%s (the file "
+                               "gives every point)",
+                               lists[i]);
+        return hb_mc_points_read(points, d, &st->pts, &st->n);
+    }
+    hb_dlist beta = {0}, m = {0}, h = {0};
+    int rc = read_list(args, "beta", "--beta", &beta);
+    if (!rc)
+        rc = read_list(args, "m", "--m", &m);
+    if (!rc)
+        rc = read_list(args, "h", "--h", &h);
+    if (!rc)
+        rc = hb_mc_points_from_lists(&beta, &m, &h, hb_args_has(args, "zip"), d, &st->pts, &st->n);
+    hb_dlist_free(&beta);
+    hb_dlist_free(&m);
+    hb_dlist_free(&h);
+    return rc;
+}
+
+/* "points=324 iterations=10000 thermalize=1000 slices=64 seed=1 scan=..." where a
+ * setting that varies between points reads "varied" and scan hashes the list. */
+static void make_params(mc_state *st) {
+    uint64_t it = st->pts[0].iterations, th = st->pts[0].thermalize, sl = st->pts[0].slices;
+    bool vit = false, vth = false, vsl = false;
+    uint64_t hash = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < st->n; i++) {
+        const hb_mc_point *p = &st->pts[i];
+        vit |= p->iterations != it;
+        vth |= p->thermalize != th;
+        vsl |= p->slices != sl;
+        uint64_t w[4] = {hb_mc_point_id(p), p->iterations, p->thermalize, p->slices};
+        for (int k = 0; k < 4; k++)
+            hash = (hash ^ w[k]) * 0x100000001b3u;
+    }
+    char a[24], b[24], c[24];
+    snprintf(a, sizeof a, "%" PRIu64, it);
+    snprintf(b, sizeof b, "%" PRIu64, th);
+    snprintf(c, sizeof c, "%" PRIu64, sl);
+    snprintf(st->params, sizeof st->params,
+             "points=%zu iterations=%s thermalize=%s slices=%s seed=%" PRIu64
+             " trace=%d scan=%016" PRIx64,
+             st->n, vit ? "varied" : a, vth ? "varied" : b, vsl ? "varied" : c, st->seed,
+             (int)st->trace, hash);
+}
+
+static void mc_destroy(void *state) {
+    mc_state *st = state;
+    if (!st)
+        return;
+    free(st->pts);
+    free(st->out_dir);
+    free(st->u);
+    free(st->d);
+    free(st);
+}
+
+static int mc_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) {
+    hb_mc_defaults d = {.iterations = 10000, .thermalize = UINT64_MAX, .slices = 64};
+    const char *s;
+    size_t v;
+    int rc;
+    if ((s = hb_args_get(args, "iterations"))) {
+        if ((rc = hb_parse_size("--iterations", s, 1, HB_MC_ITERATIONS_MAX, &v)))
+            return rc;
+        d.iterations = v;
+    }
+    if ((s = hb_args_get(args, "thermalize"))) {
+        if ((rc = hb_parse_size("--thermalize", s, 0, HB_MC_ITERATIONS_MAX - 1, &v)))
+            return rc;
+        d.thermalize = v;
+    }
+    if ((s = hb_args_get(args, "slices"))) {
+        if ((rc = hb_parse_size("--slices", s, 2, HB_MC_SLICES_MAX, &v)))
+            return rc;
+        d.slices = v;
+    }
+    mc_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return hb_fail(HB_ENOMEM, "mc: out of memory");
+    st->seed = cfg->seed;
+    st->resume = cfg->resume;
+    st->trace = hb_args_has(args, "trace");
+    if (!(s = hb_args_get(args, "out-dir")))
+        s = "mc_data";
+    if (!s[0]) {
+        rc = hb_fail(HB_EUSAGE, "--out-dir: '' is not a directory name");
+        goto out_state;
+    }
+    if (!(st->out_dir = strdup(s))) {
+        rc = hb_fail(HB_ENOMEM, "mc: out of memory");
+        goto out_state;
+    }
+    if ((rc = build_points(args, &d, st)))
+        goto out_state;
+    st->u = calloc(st->n * NU, sizeof *st->u);
+    st->d = calloc(st->n * ND, sizeof *st->d);
+    if (!st->u || !st->d) {
+        rc = hb_fail(HB_ENOMEM, "mc: out of memory for %zu points", st->n);
+        goto out_state;
+    }
+    make_params(st);
+    *out = st;
+    return 0;
+out_state:
+    mc_destroy(st);
+    return rc;
+}
+
+static size_t mc_ntasks(const void *state) {
+    return ((const mc_state *)state)->n;
+}
+
+static const char *mc_params(const void *state) {
+    return ((const mc_state *)state)->params;
+}
+
+/* Untimed: forget the last repeat and make sure the output directory exists. */
+static int mc_begin(void *state) {
+    mc_state *st = state;
+    memset(st->u, 0, st->n * NU * sizeof *st->u);
+    memset(st->d, 0, st->n * ND * sizeof *st->d);
+    return hb_mc_mkdir(st->out_dir);
+}
+
+static void store(mc_state *st, size_t i, const hb_mc_result *r) {
+    uint64_t *u = &st->u[i * NU];
+    double *d = &st->d[i * ND];
+    u[U_ACCEPTED] = r->accepted;
+    u[U_BINS] = r->bins;
+    u[U_BIN_LENGTH] = r->bin_length;
+    d[D_X2] = r->x2;
+    d[D_ERR] = r->x2_err;
+    d[D_TAU] = r->tau_int;
+    u[U_DONE] = 1;
+}
+
+static int mc_task(void *state, size_t i, const hb_worker *w) {
+    (void)w; /* the result depends on the point alone */
+    mc_state *st = state;
+    const hb_mc_point *p = &st->pts[i];
+    hb_mc_file f = {.point = *p, .seed = st->seed};
+    if (st->resume && hb_mc_resume(st->out_dir, p, st->seed, st->trace, &f.result)) {
+        store(st, i, &f.result);
+        return 0;
+    }
+    if (st->trace && !(f.trace = malloc((size_t)p->iterations * sizeof *f.trace)))
+        return hb_fail(HB_ENOMEM, "--trace: no memory for %" PRIu64 " sweeps", p->iterations);
+    int rc = hb_mc_simulate(p, st->seed, &f.result, f.trace);
+    char *text = NULL;
+    size_t len;
+    if (!rc)
+        rc = hb_mc_format(&f, &text, &len);
+    if (!rc) {
+        char name[HB_MC_NAME_MAX];
+        rc = hb_mc_write_file(st->out_dir, hb_mc_file_name(name, p), text, len);
+    }
+    if (!rc)
+        store(st, i, &f.result);
+    free(text);
+    hb_mc_file_free(&f);
+    return rc;
+}
+
+/* Each point ran on exactly one worker and is zero elsewhere, so a sum gives
+ * every value exactly. */
+static int mc_reduce(void *state, MPI_Comm comm) {
+    mc_state *st = state;
+    if (comm == MPI_COMM_NULL)
+        return 0;
+    int rank;
+    if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "mc: MPI_Comm_rank failed");
+    const size_t step = (size_t)INT_MAX / 2;
+    size_t nu = st->n * NU, nd = st->n * ND;
+    for (size_t o = 0; o < nu; o += step) {
+        int c = (int)(nu - o < step ? nu - o : step);
+        if (MPI_Reduce(rank ? st->u + o : MPI_IN_PLACE, st->u + o, c, MPI_UINT64_T, MPI_SUM, 0,
+                       comm) != MPI_SUCCESS)
+            return hb_fail(HB_EMPI, "mc: MPI_Reduce of the point summaries failed");
+    }
+    for (size_t o = 0; o < nd; o += step) {
+        int c = (int)(nd - o < step ? nd - o : step);
+        if (MPI_Reduce(rank ? st->d + o : MPI_IN_PLACE, st->d + o, c, MPI_DOUBLE, MPI_SUM, 0,
+                       comm) != MPI_SUCCESS)
+            return hb_fail(HB_EMPI, "mc: MPI_Reduce of the point summaries failed");
+    }
+    return 0;
+}
+
+/* A growing report text; on allocation failure it keeps what it had. */
+typedef struct mc_text {
+    char *p;
+    size_t len, cap;
+} mc_text;
+
+static void text_add(mc_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_add(mc_text *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = 2 * t->cap + (size_t)n + 256;
+        char *q = realloc(t->p, cap);
+        if (!q)
+            return;
+        t->p = q;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+static int mc_verify(void *state, hb_verdict *v) {
+    mc_state *st = state;
+    size_t within = 0, flagged = 0, failed = 0, missing = 0, nflag = 0, nfail = 0;
+    char first_flag[HB_MC_NAME_MAX] = "", first_fail[HB_MC_NAME_MAX] = "";
+    mc_text lines = {0};
+    for (size_t i = 0; i < st->n; i++) {
+        const uint64_t *u = &st->u[i * NU];
+        const double *d = &st->d[i * ND];
+        const hb_mc_point *p = &st->pts[i];
+        if (!u[U_DONE]) {
+            missing++;
+            continue;
+        }
+        hb_mc_result r = {.accepted = u[U_ACCEPTED],
+                          .bins = u[U_BINS],
+                          .bin_length = u[U_BIN_LENGTH],
+                          .x2 = d[D_X2],
+                          .x2_err = d[D_ERR],
+                          .tau_int = d[D_TAU]};
+        hb_mc_finish(p, &r);
+        bool in = r.x2_err > 0 && r.deviation >= -MC_SIGMAS && r.deviation <= MC_SIGMAS;
+        within += in;
+        char name[HB_MC_NAME_MAX];
+        hb_mc_file_name(name, p);
+        if (r.mixing != HB_MC_MIXED) {
+            flagged++;
+            if (!first_flag[0])
+                strcpy(first_flag, name);
+            if (nflag++ < MC_REPORT_NAMES)
+                text_add(&lines,
+                         "  flagged %s: %s (acceptance %.3g, tau_int %.3g, bins of %" PRIu64
+                         " sweeps; %+.2f sigma)\n",
+                         name, hb_mc_mixing_text(r.mixing), r.acceptance, r.tau_int, r.bin_length,
+                         r.deviation);
+        } else if (!in) {
+            failed++;
+            if (!first_fail[0])
+                strcpy(first_fail, name);
+            if (nfail++ < MC_REPORT_NAMES)
+                text_add(&lines, "  FAILED  %s: x2 %.6g +- %.2g, exact %.6g: %+.2f sigma\n", name,
+                         r.x2, r.x2_err, r.exact, r.deviation);
+        }
+    }
+    snprintf(v->result, sizeof v->result, "points=%zu within5sigma=%zu flagged=%zu failed=%zu",
+             st->n, within, flagged, failed);
+    if (missing)
+        snprintf(v->result + strlen(v->result), sizeof v->result - strlen(v->result),
+                 " missing=%zu", missing);
+    mc_text rep = {0};
+    text_add(&rep,
+             "mc: %zu point%s in %s/: %zu within %g sigma of the exact lattice <x^2>, %zu "
+             "poorly mixed (flagged, not checked), %zu failed, %zu not run\n",
+             st->n, st->n == 1 ? "" : "s", st->out_dir, within, MC_SIGMAS, flagged, failed,
+             missing);
+    if (lines.p)
+        text_add(&rep, "%s", lines.p);
+    if (nflag + nfail > 2 * MC_REPORT_NAMES || nflag > MC_REPORT_NAMES || nfail > MC_REPORT_NAMES)
+        text_add(&rep, "  ... every point's verdict is the 'mixing' line of its .dat file\n");
+    if (rep.p && rep.len && rep.p[rep.len - 1] == '\n')
+        rep.p[--rep.len] = '\0';
+    v->report = rep.p;
+    free(lines.p);
+    if (failed) {
+        v->status = HB_FAILED;
+        snprintf(v->why, sizeof v->why,
+                 "%zu well-mixed point%s outside %g sigma of the exact value (first %s)", failed,
+                 failed == 1 ? "" : "s", MC_SIGMAS, first_fail);
+    } else if (flagged || missing) {
+        v->status = HB_UNVERIFIED;
+        if (flagged)
+            snprintf(v->why, sizeof v->why,
+                     "%zu poorly mixed point%s not checked (small beta/slices with large h "
+                     "mixes slowly; first %s)%s",
+                     flagged, flagged == 1 ? "" : "s", first_flag,
+                     missing ? "; some points not run" : "");
+        else
+            snprintf(v->why, sizeof v->why, "%zu point%s not run", missing,
+                     missing == 1 ? "" : "s");
+    } else {
+        v->status = HB_VERIFIED;
+    }
+    return 0;
+}
+
+const hb_kernel hb_kernel_mc = {
+    .name = "mc",
+    .summary = "Metropolis path-integral scan over (beta, m, h), one .dat file per point",
+    .options = mc_options,
+    .flags = 0,
+    .create = mc_create,
+    .ntasks = mc_ntasks,
+    .params = mc_params,
+    .begin = mc_begin,
+    .task = mc_task,
+    .reduce = mc_reduce,
+    .verify = mc_verify,
+    .destroy = mc_destroy,
+};

@@ -1,0 +1,147 @@
+/* The mc kernel's internals, public so the tests can drive them directly:
+ * the Metropolis simulation of one parameter point, the exact lattice value,
+ * the point list (product, zip or a CSV file of points), per-point file names
+ * and the .dat format with its writer and reader.
+ *
+ * A point is one task. Its random stream is Philox4x32-10 keyed by the run's
+ * seed, with the point's identity (a hash of its beta, m and h) in the
+ * counter, so a point's file depends on the point, its sweeps, slices and the
+ * seed alone: not on who ran it, nor on which other points share the scan.
+ *
+ * Every function is thread-safe for distinct arguments; none prints. */
+#ifndef HYBENCH_MC_H
+#define HYBENCH_MC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hybench/parse.h"
+
+#define HB_MC_SLICES_MAX ((uint64_t)1 << 24)
+#define HB_MC_ITERATIONS_MAX ((uint64_t)1000000000)
+#define HB_MC_POINTS_MAX ((size_t)10000000)
+/* Batch means: the measured sweeps are cut into this many equal bins. */
+#define HB_MC_BINS 64
+/* A point is well mixed when its bins are at least this many tau_int long. */
+#define HB_MC_BIN_TAUS 8
+/* Longest .dat file name, terminator included. */
+#define HB_MC_NAME_MAX (3 * 32 + 16)
+
+typedef struct hb_mc_point {
+    double beta, m, h;
+    uint64_t iterations; /* sweeps in all, thermalisation included */
+    uint64_t thermalize; /* leading sweeps discarded, < iterations */
+    uint64_t slices;     /* lattice sites, >= 2 */
+} hb_mc_point;
+
+/* Why a point's error bar cannot be trusted; HB_MC_MIXED means it can. */
+typedef enum hb_mc_mixing {
+    HB_MC_MIXED = 0,
+    HB_MC_FROZEN = 1,     /* no move was accepted: the series is constant */
+    HB_MC_FEW_SWEEPS = 2, /* bins shorter than 4 sweeps */
+    HB_MC_CORRELATED = 3, /* bins shorter than HB_MC_BIN_TAUS * tau_int */
+} hb_mc_mixing;
+
+typedef struct hb_mc_result {
+    /* Measured. */
+    uint64_t accepted;   /* accepted updates during the measured sweeps */
+    uint64_t bins;       /* batch means used (HB_MC_BINS, fewer for tiny runs) */
+    uint64_t bin_length; /* sweeps per bin; leading surplus sweeps are left out */
+    double x2;           /* mean over the bins of the per-sweep site average of x^2 */
+    double x2_err;       /* standard error from the spread of the bin means */
+    double tau_int;      /* bin_length * var(bin means) / (2 var(series)) */
+    /* Derived by hb_mc_finish() from the above and the point. */
+    double acceptance; /* accepted / ((iterations - thermalize) * slices) */
+    double exact;      /* hb_mc_exact() */
+    double deviation;  /* (x2 - exact) / x2_err, 0 when x2_err is 0 */
+    hb_mc_mixing mixing;
+} hb_mc_result;
+
+/* The exact lattice <x^2> of the periodic harmonic chain:
+ * (1/N) sum_k a / (m (4 sin^2(pi k / N) + a^2)), a = beta / N, N = slices. */
+double hb_mc_exact(double beta, double m, uint64_t slices);
+
+/* The 64-bit identity of a point for its random stream (beta, m, h only). */
+uint64_t hb_mc_point_id(const hb_mc_point *p);
+
+/* Philox4x32-10 as the simulation computes it, for the tests to hold against
+ * Random123's philox4x32: out = philox(ctr, key = (seed low, seed high)). */
+void hb_mc_philox(const uint32_t ctr[4], uint64_t seed, uint32_t out[4]);
+
+/* Run one point: cold start, p->iterations sweeps of checkerboard Metropolis,
+ * the first p->thermalize discarded. Fills the measured fields of *r and calls
+ * hb_mc_finish(). trace, when not NULL, receives the site average of x^2 after
+ * every sweep (p->iterations values, thermalisation included). Returns 0 or
+ * HB_ENOMEM. */
+int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double *trace);
+
+/* Fill the derived fields of *r. */
+void hb_mc_finish(const hb_mc_point *p, hb_mc_result *r);
+
+/* One line: "well mixed", "no move accepted", ... */
+const char *hb_mc_mixing_text(hb_mc_mixing m);
+
+/* --- the point list ------------------------------------------------------ */
+
+/* Defaults that every point of a list gets; thermalize == UINT64_MAX means
+ * "iterations / 10 of each point". */
+typedef struct hb_mc_defaults {
+    uint64_t iterations, thermalize, slices;
+} hb_mc_defaults;
+
+/* Points from three value lists: the product in the lesson's order (beta
+ * outermost, then m, then h), or with zip element by element, where a list of
+ * one value is repeated and any other difference in length is HB_EUSAGE.
+ * Values must be > 0; a point given twice is refused (one point, one file).
+ * *out is malloc'd. */
+int hb_mc_points_from_lists(const hb_dlist *beta, const hb_dlist *m, const hb_dlist *h, bool zip,
+                            const hb_mc_defaults *d, hb_mc_point **out, size_t *n);
+
+/* Points from CSV text (file name `name` for messages): a header naming the
+ * columns beta, m, h in any order and optionally iterations and slices, then
+ * one point per line; blank lines and lines starting with '#' are skipped.
+ * Errors are HB_EUSAGE naming the file and line. *out is malloc'd. */
+int hb_mc_points_parse(const char *name, const char *text, size_t len, const hb_mc_defaults *d,
+                       hb_mc_point **out, size_t *n);
+
+/* As hb_mc_points_parse, reading the file (HB_EUSAGE when it cannot be read). */
+int hb_mc_points_read(const char *path, const hb_mc_defaults *d, hb_mc_point **out, size_t *n);
+
+/* --- files --------------------------------------------------------------- */
+
+/* "b{beta}_m{m}_h{h}.dat" with Python's repr of each number. Returns buf. */
+char *hb_mc_file_name(char buf[HB_MC_NAME_MAX], const hb_mc_point *p);
+
+/* A .dat file's contents, as written and as read back. */
+typedef struct hb_mc_file {
+    hb_mc_point point;
+    uint64_t seed;
+    hb_mc_result result;
+    double *trace; /* NULL, or point.iterations values (owned) */
+} hb_mc_file;
+
+/* The text of a .dat file (no timing: identical for identical inputs).
+ * *text is malloc'd and NUL-terminated. Returns 0 or HB_ENOMEM. */
+int hb_mc_format(const hb_mc_file *f, char **text, size_t *len);
+
+/* Parse .dat text of len bytes (any bytes; need not be NUL-terminated).
+ * Returns 0, or HB_EIO with a message saying what is wrong; on success the
+ * caller frees with hb_mc_file_free(). Accepts exactly what hb_mc_format()
+ * writes: the text must re-format to the same bytes. */
+int hb_mc_parse(const char *text, size_t len, hb_mc_file *out);
+void hb_mc_file_free(hb_mc_file *f);
+
+/* Create dir and its parents if missing. HB_EIO naming the path on failure. */
+int hb_mc_mkdir(const char *dir);
+
+/* Write text to dir/name through a temporary file in dir and rename(), so a
+ * reader sees the old file or the whole new one. HB_EIO on failure. */
+int hb_mc_write_file(const char *dir, const char *name, const char *text, size_t len);
+
+/* For --resume: 1 when dir/<name of p> exists, parses and holds exactly this
+ * point (beta, m, h, iterations, thermalize, slices), seed and trace choice;
+ * then *r is its result. 0 otherwise (missing, torn, stale: recompute). */
+int hb_mc_resume(const char *dir, const hb_mc_point *p, uint64_t seed, bool trace, hb_mc_result *r);
+
+#endif

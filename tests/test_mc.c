@@ -1,0 +1,365 @@
+/* Unit tests of the mc kernel: the exact lattice value, Philox, the
+ * simulation against the exact value, point lists and their refusals, file
+ * names, the .dat writer and reader, and --resume. Drives the kernel through
+ * its hb_kernel functions as the harness does, with MPI_COMM_NULL. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <Random123/philox.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "hybench/args.h"
+#include "hybench/error.h"
+#include "hybench/kernel.h"
+#include "hybench/mc.h"
+
+extern const hb_kernel hb_kernel_mc;
+
+#define OUT "test_mc_out"
+
+/* Parse words as the harness would and create the kernel. */
+static int create(const char *words, uint64_t seed, bool resume, void **state, hb_args *a) {
+    char buf[1024], *argv[64];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", words);
+    for (char *t = strtok(buf, " "); t && argc < 64; t = strtok(NULL, " "))
+        argv[argc++] = strcmp(t, "''") == 0 ? t + 2 : t; /* '' is an empty word */
+    const hb_option *tables[] = {hb_kernel_mc.options, NULL};
+    int rc = hb_args_parse(argc, argv, tables, a);
+    if (rc)
+        return rc;
+    hb_kernel_cfg cfg = {.seed = seed, .resume = resume, .ranks = 1, .threads = 1};
+    rc = hb_kernel_mc.create(a, &cfg, state);
+    return rc;
+}
+
+/* Run every task of a kernel made from words; returns the verdict status. */
+static int run_scan(const char *words, uint64_t seed, bool resume, hb_verdict *v) {
+    hb_args a;
+    void *st = NULL;
+    int rc = create(words, seed, resume, &st, &a);
+    CHECK_INT(rc, 0);
+    if (rc) {
+        fprintf(stderr, "  %s\n", hb_errmsg(rc));
+        return -1;
+    }
+    hb_worker w = {0, 0, 0, -1, "test"};
+    CHECK_INT(hb_kernel_mc.begin(st), 0);
+    for (size_t i = 0; i < hb_kernel_mc.ntasks(st); i++)
+        CHECK_INT(hb_kernel_mc.task(st, i, &w), 0);
+    CHECK_INT(hb_kernel_mc.reduce(st, MPI_COMM_NULL), 0);
+    memset(v, 0, sizeof *v);
+    CHECK_INT(hb_kernel_mc.verify(st, v), 0);
+    hb_kernel_mc.destroy(st);
+    hb_args_free(&a);
+    return (int)v->status;
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *t = malloc(1 << 20);
+    *len = t ? fread(t, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return t;
+}
+
+static void test_exact(void) {
+    /* The lattice value tends to the continuum coth(beta/2) / (2m) as a -> 0. */
+    const double betas[] = {0.5, 1, 4}, ms[] = {0.5, 1, 2};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double cont = 1 / tanh(betas[i] / 2) / (2 * ms[j]);
+            CHECK_NEAR(hb_mc_exact(betas[i], ms[j], 1 << 14) / cont, 1, 1e-6);
+        }
+    /* Two sites by hand: eigenvalues a m and (4 + a^2) m / a of the action. */
+    double a = 0.5, two = 0.5 * (1 / a + a / (4 + a * a));
+    CHECK_NEAR(hb_mc_exact(1.0, 1.0, 2), two, 1e-15);
+}
+
+static void test_philox(void) {
+    const uint64_t seeds[] = {0, 1, 0x123456789abcdefu, UINT64_MAX};
+    for (int s = 0; s < 4; s++)
+        for (uint32_t j = 0; j < 50; j++) {
+            uint32_t ctr[4] = {j * 2654435761u, j, 0xdeadbeefu ^ j, ~j}, out[4];
+            hb_mc_philox(ctr, seeds[s], out);
+            philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
+            philox4x32_key_t k = {{(uint32_t)seeds[s], (uint32_t)(seeds[s] >> 32)}};
+            philox4x32_ctr_t r = philox4x32_R(10, c, k);
+            for (int w = 0; w < 4; w++)
+                CHECK_INT(out[w], r.v[w]);
+        }
+}
+
+static void test_simulate(void) {
+    /* Odd and even lattices, well mixed: within 5 sigma, and deterministic. */
+    hb_mc_point pts[] = {{8, 1, 1, 40000, 4000, 8}, {12, 0.5, 2, 40000, 4000, 7}};
+    for (int i = 0; i < 2; i++) {
+        hb_mc_result r1, r2;
+        CHECK_INT(hb_mc_simulate(&pts[i], 7, &r1, NULL), 0);
+        CHECK_INT(hb_mc_simulate(&pts[i], 7, &r2, NULL), 0);
+        CHECK(memcmp(&r1, &r2, sizeof r1) == 0);
+        CHECK_INT(r1.mixing, HB_MC_MIXED);
+        CHECK(fabs(r1.deviation) <= 5);
+        CHECK_INT(r1.bins, HB_MC_BINS);
+        CHECK(r1.acceptance > 0.1 && r1.acceptance < 0.9);
+    }
+    /* A huge proposal on a fine lattice: hardly anything moves; flagged. */
+    hb_mc_point bad = {0.1, 10, 2.5, 2000, 200, 64};
+    hb_mc_result r;
+    CHECK_INT(hb_mc_simulate(&bad, 1, &r, NULL), 0);
+    CHECK(r.mixing != HB_MC_MIXED);
+}
+
+static void test_kernel_verifies(void) {
+    hb_verdict v;
+    int st = run_scan("--beta 8,12,16 --m 1 --h 1.5 --slices 8 --iterations 20000 --out-dir " OUT
+                      "/three",
+                      1, false, &v);
+    CHECK_INT(st, HB_VERIFIED);
+    CHECK_STR(v.result, "points=3 within5sigma=3 flagged=0 failed=0");
+    free(v.report);
+    struct stat sb;
+    CHECK(stat(OUT "/three/b12.0_m1.0_h1.5.dat", &sb) == 0);
+    /* Poorly mixed points are flagged by name and leave the run unverified. */
+    st =
+        run_scan("--beta 0.1,8 --m 10 --h 2.5 --slices 64 --iterations 1000 --out-dir " OUT "/flag",
+                 1, false, &v);
+    CHECK_INT(st, HB_UNVERIFIED);
+    CHECK(v.report && strstr(v.report, "flagged b0.1_m10.0_h2.5.dat"));
+    CHECK(strstr(v.why, "poorly mixed") != NULL);
+    free(v.report);
+}
+
+static void test_names(void) {
+    hb_dlist b = {0}, m = {0}, h = {0};
+    CHECK_INT(hb_parse_dlist("--beta", "0.1,0.2,0.3,0.5,1.0,2.0,3.0,5.0,10.0", &b), 0);
+    CHECK_INT(hb_parse_dlist("--m", "0.1,0.2,0.3,0.5,1,2,3,5,10", &m), 0);
+    CHECK_INT(hb_parse_dlist("--h", "0.25,0.5,1.0,2.5", &h), 0);
+    hb_mc_defaults d = {10000, UINT64_MAX, 64};
+    hb_mc_point *p = NULL;
+    size_t n = 0;
+    CHECK_INT(hb_mc_points_from_lists(&b, &m, &h, false, &d, &p, &n), 0);
+    CHECK_INT(n, 324);
+    char name[HB_MC_NAME_MAX];
+    if (n == 324) {
+        CHECK_STR(hb_mc_file_name(name, &p[0]), "b0.1_m0.1_h0.25.dat");
+        CHECK_STR(hb_mc_file_name(name, &p[1]), "b0.1_m0.1_h0.5.dat");
+        CHECK_STR(hb_mc_file_name(name, &p[4]), "b0.1_m0.2_h0.25.dat");
+        CHECK_STR(hb_mc_file_name(name, &p[36]), "b0.2_m0.1_h0.25.dat");
+        CHECK_STR(hb_mc_file_name(name, &p[323]), "b10.0_m10.0_h2.5.dat");
+        CHECK_INT(p[0].thermalize, 1000);
+        /* All different. */
+        int same = 0;
+        char other[HB_MC_NAME_MAX];
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++)
+                same += strcmp(hb_mc_file_name(name, &p[i]), hb_mc_file_name(other, &p[j])) == 0;
+        CHECK_INT(same, 0);
+    }
+    free(p);
+    hb_dlist_free(&b);
+    hb_dlist_free(&m);
+    hb_dlist_free(&h);
+
+    /* The lesson's seven zipped points, h repeated. */
+    hb_dlist zb = {0}, zm = {0}, zh = {0};
+    CHECK_INT(hb_parse_dlist("--beta", "0.5,0.5,1.0,1.0,1.0,2.0,2.0", &zb), 0);
+    CHECK_INT(hb_parse_dlist("--m", "0.5,1.0,0.5,1.0,2.0,1.0,2.0", &zm), 0);
+    CHECK_INT(hb_parse_dlist("--h", "1.0", &zh), 0);
+    CHECK_INT(hb_mc_points_from_lists(&zb, &zm, &zh, true, &d, &p, &n), 0);
+    const char *want[] = {"b0.5_m0.5_h1.0.dat", "b0.5_m1.0_h1.0.dat", "b1.0_m0.5_h1.0.dat",
+                          "b1.0_m1.0_h1.0.dat", "b1.0_m2.0_h1.0.dat", "b2.0_m1.0_h1.0.dat",
+                          "b2.0_m2.0_h1.0.dat"};
+    CHECK_INT(n, 7);
+    for (size_t i = 0; i < n && i < 7; i++)
+        CHECK_STR(hb_mc_file_name(name, &p[i]), want[i]);
+    free(p);
+    hb_dlist_free(&zb);
+    hb_dlist_free(&zm);
+    hb_dlist_free(&zh);
+}
+
+/* words must be refused with HB_EUSAGE and a message containing needle. */
+static void refused(const char *words, const char *needle) {
+    hb_args a = {0};
+    void *st = NULL;
+    hb_err_clear();
+    int rc = create(words, 1, false, &st, &a);
+    CHECK_INT(rc, HB_EUSAGE);
+    const char *msg = hb_errmsg(rc);
+    if (!strstr(msg, needle))
+        fprintf(stderr, "  for '%s': message '%s' lacks '%s'\n", words, msg, needle);
+    CHECK(strstr(msg, needle) != NULL);
+    CHECK(strchr(msg, '\n') == NULL);
+    if (!rc)
+        hb_kernel_mc.destroy(st);
+    hb_args_free(&a);
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void test_refusals(void) {
+    refused("--beta ''", "--beta");
+    refused("--beta 1,,2", "--beta");
+    refused("--m nan", "--m");
+    refused("--m 0", "--m: 0.0 is not > 0");
+    refused("--m -1", "--m: -1.0");
+    refused("--beta 0", "--beta: 0.0");
+    refused("--h -0.5", "--h: -0.5");
+    refused("--h 0:1:0", "step 0");
+    refused("--beta 1:2:-1", "--beta");
+    refused("--beta 0.1:1e300:1e-300", "--beta");
+    refused("--zip --beta 1,2 --m 1,2,3", "--zip");
+    refused("--beta 1,2,1", "given twice");
+    refused("--iterations 100 --thermalize 100", "thermalize");
+    refused("--slices 1", "--slices");
+    refused("--iterations 0", "--iterations");
+    refused("--points nonexistent.csv", "nonexistent.csv");
+    refused("--points " OUT "/p_ok.csv --beta 1", "--points");
+    refused("--out-dir ''", "--out-dir");
+    write_text(OUT "/p_nom.csv", "beta,h\n1,1\n");
+    refused("--points " OUT "/p_nom.csv", "no column 'm'");
+    write_text(OUT "/p_bad.csv", "h, beta ,m\n1,1,1\n# comment\n\n2,1,x\n");
+    refused("--points " OUT "/p_bad.csv", "line 5");
+    write_text(OUT "/p_neg.csv", "beta,m,h\n1,1,1\n1,-2,1\n");
+    refused("--points " OUT "/p_neg.csv", "line 3");
+    write_text(OUT "/p_fields.csv", "beta,m,h\n1,1\n");
+    refused("--points " OUT "/p_fields.csv", "line 2");
+    write_text(OUT "/p_col.csv", "beta,m,h,mass\n1,1,1,1\n");
+    refused("--points " OUT "/p_col.csv", "unknown column 'mass'");
+    write_text(OUT "/p_dup.csv", "beta,m,h\n1,1,1\n2,1,1\n1.0,1,1\n");
+    refused("--points " OUT "/p_dup.csv", "line 4");
+    write_text(OUT "/p_empty.csv", "beta,m,h\n");
+    refused("--points " OUT "/p_empty.csv", "no points");
+    write_text(OUT "/p_it.csv", "beta,m,h,iterations\n1,1,1,0\n");
+    refused("--points " OUT "/p_it.csv", "line 2");
+    /* Nothing of the refused runs was written. */
+    struct stat sb;
+    CHECK(stat("mc_data", &sb) != 0);
+}
+
+static void test_points_file(void) {
+    write_text(OUT "/p_ok.csv", "# uneven\nh,beta,m,iterations\n1.5,8,1,2000\n1.5,16,1,300\r\n");
+    hb_mc_defaults d = {10000, UINT64_MAX, 16};
+    hb_mc_point *p = NULL;
+    size_t n = 0;
+    CHECK_INT(hb_mc_points_read(OUT "/p_ok.csv", &d, &p, &n), 0);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK(p[0].beta == 8 && p[0].m == 1 && p[0].h == 1.5);
+        CHECK_INT(p[0].iterations, 2000);
+        CHECK_INT(p[0].thermalize, 200);
+        CHECK_INT(p[1].iterations, 300);
+        CHECK_INT(p[1].slices, 16);
+    }
+    free(p);
+}
+
+static void test_format_parse(void) {
+    hb_mc_point pt = {2, 1, 1, 500, 50, 6};
+    double *trace = malloc(500 * sizeof *trace);
+    hb_mc_file f = {.point = pt, .seed = 42, .trace = trace};
+    CHECK_INT(hb_mc_simulate(&pt, 42, &f.result, trace), 0);
+    char *text;
+    size_t len;
+    CHECK_INT(hb_mc_format(&f, &text, &len), 0);
+    CHECK(strstr(text, "# x2_exact = ") != NULL);
+    hb_mc_file g;
+    CHECK_INT(hb_mc_parse(text, len, &g), 0);
+    CHECK(memcmp(&g.point, &pt, sizeof pt) == 0);
+    CHECK(g.seed == 42 && g.trace && g.trace[499] == trace[499]);
+    CHECK(g.result.x2 == f.result.x2 && g.result.deviation == f.result.deviation);
+    hb_mc_file_free(&g);
+    /* Every truncation is refused but the one that drops the whole trace (a
+     * valid file without one); single-byte changes never crash. */
+    int accepted = 0;
+    for (size_t cut = 0; cut < len; cut++)
+        if (hb_mc_parse(text, cut, &g) == 0) {
+            accepted++;
+            hb_mc_file_free(&g);
+        }
+    CHECK_INT(accepted, 1);
+    size_t trace_at = (size_t)(strstr(text, "# trace = ") - text);
+    char *copy = malloc(len);
+    unsigned seed = 12345;
+    for (int k = 0; k < 3000; k++) {
+        memcpy(copy, text, len);
+        seed = seed * 1103515245u + 12345u;
+        size_t at = (seed >> 8) % len;
+        copy[at] = (char)(seed >> 3);
+        if (hb_mc_parse(copy, len, &g) == 0) {
+            /* Only trace values are free data; any other change is caught. */
+            CHECK(at >= trace_at || memcmp(copy, text, len) == 0);
+            hb_mc_file_free(&g);
+        }
+    }
+    free(copy);
+    free(text);
+    free(trace);
+    hb_err_clear();
+}
+
+static void test_resume(void) {
+    const char *words =
+        "--beta 8 --m 1 --h 1 --slices 8 --iterations 2000 --out-dir " OUT "/resume";
+    const char *path = OUT "/resume/b8.0_m1.0_h1.0.dat";
+    hb_verdict v;
+    run_scan(words, 3, false, &v);
+    free(v.report);
+    size_t len0, len1;
+    char *orig = slurp(path, &len0);
+    CHECK(orig != NULL);
+    hb_mc_point p = {8, 1, 1, 2000, 200, 8};
+    hb_mc_result r;
+    CHECK_INT(hb_mc_resume(OUT "/resume", &p, 3, false, &r), 1);
+    CHECK_INT(hb_mc_resume(OUT "/resume", &p, 4, false, &r), 0); /* other seed */
+    CHECK_INT(hb_mc_resume(OUT "/resume", &p, 3, true, &r), 0);  /* wants a trace */
+    hb_mc_point q = p;
+    q.iterations = 3000;
+    q.thermalize = 300;
+    CHECK_INT(hb_mc_resume(OUT "/resume", &q, 3, false, &r), 0); /* other sweeps */
+    /* A torn file is recomputed by a resumed scan, to the same bytes. */
+    if (orig) {
+        FILE *f = fopen(path, "wb");
+        fwrite(orig, 1, len0 / 2, f);
+        fclose(f);
+    }
+    CHECK_INT(hb_mc_resume(OUT "/resume", &p, 3, false, &r), 0);
+    run_scan(words, 3, true, &v);
+    free(v.report);
+    char *again = slurp(path, &len1);
+    CHECK(orig && again && len0 == len1 && memcmp(orig, again, len0) == 0);
+    /* A resumed scan whose files are complete gives the same verdict. */
+    CHECK_INT(run_scan(words, 3, true, &v), HB_VERIFIED);
+    free(v.report);
+    free(orig);
+    free(again);
+}
+
+int main(void) {
+    mkdir(OUT, 0777);
+    test_exact();
+    test_philox();
+    test_simulate();
+    test_kernel_verifies();
+    test_names();
+    test_points_file();
+    test_refusals();
+    test_format_parse();
+    test_resume();
+    return hb_check_summary();
+}
