@@ -1,0 +1,369 @@
+/* Tests of the schedules (sched.h): every task is run exactly once, for
+ * awkward task counts, worker counts and chunks.
+ *
+ *   test_sched                 static and cyclic by iterating every worker's
+ *                              iterator; dynamic with OpenMP threads on
+ *                              MPI_COMM_NULL (the process-local counter)
+ *   test_sched --mpi           under mpiexec -n 2: every schedule across the
+ *                              ranks x 2 threads with MPI_THREAD_MULTIPLE;
+ *                              which tasks each worker ran is gathered on rank 0
+ *   test_sched --mpi-reset     under mpiexec -n 2: hb_sched_reset called right
+ *                              after a map, with a slower rank still working
+ *
+ * With MPIR_CVAR_NOLOCAL=1 MPICH treats every rank as its own node, so the
+ * dynamic counter takes its cross-node MPI_Fetch_and_op path; --expect-rma
+ * checks that it did. */
+#define _POSIX_C_SOURCE 200809L
+#include <mpi.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "check.h"
+#include "hybench/error.h"
+#include "hybench/sched.h"
+
+static const size_t task_counts[] = {0, 1, 7, 100, 1001};
+static const int worker_counts[] = {1, 2, 3, 10, 17};
+static const size_t chunks[] = {1, 3, 64, 5000};
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const hb_sched_kind kinds[] = {HB_SCHED_STATIC, HB_SCHED_CYCLIC, HB_SCHED_DYNAMIC};
+
+/* Tasks that were run other than exactly once; prints the first few. */
+static int count_misses(const int *count, size_t n, const char *what) {
+    int misses = 0;
+    for (size_t i = 0; i < n; i++)
+        if (count[i] != 1 && misses++ < 3)
+            fprintf(stderr, "%s: task %zu ran %d times\n", what, i, count[i]);
+    return misses;
+}
+
+/* --- one process ---------------------------------------------------------- */
+
+static void test_names(void) {
+    hb_sched_kind k = HB_SCHED_DYNAMIC;
+    CHECK_INT(hb_sched_parse("static", &k), 0);
+    CHECK_INT(k, HB_SCHED_STATIC);
+    CHECK_INT(hb_sched_parse("cyclic", &k), 0);
+    CHECK_INT(k, HB_SCHED_CYCLIC);
+    CHECK_INT(hb_sched_parse("dynamic", &k), 0);
+    CHECK_INT(k, HB_SCHED_DYNAMIC);
+    for (size_t i = 0; i < NELEMS(kinds); i++) {
+        CHECK_INT(hb_sched_parse(hb_sched_name(kinds[i]), &k), 0);
+        CHECK_INT(k, kinds[i]);
+    }
+    static const char *const bad[] = {"foo", "", "Static", "static ", "dyn", "guided"};
+    for (size_t i = 0; i < NELEMS(bad); i++) {
+        k = HB_SCHED_CYCLIC;
+        int rc = hb_sched_parse(bad[i], &k);
+        CHECK_INT(rc, HB_EUSAGE);
+        CHECK_INT(k, HB_SCHED_CYCLIC);
+        CHECK(strstr(hb_errmsg(rc), "--schedule") != NULL);
+    }
+    CHECK_INT(hb_sched_parse(NULL, &k), HB_EUSAGE);
+    CHECK_INT(hb_sched_thread_level(HB_SCHED_DYNAMIC, 2), MPI_THREAD_MULTIPLE);
+    CHECK_INT(hb_sched_thread_level(HB_SCHED_DYNAMIC, 1), MPI_THREAD_FUNNELED);
+    CHECK_INT(hb_sched_thread_level(HB_SCHED_STATIC, 8), MPI_THREAD_FUNNELED);
+    CHECK_INT(hb_sched_thread_level(HB_SCHED_CYCLIC, 8), MPI_THREAD_FUNNELED);
+
+    hb_sched *s = NULL;
+    CHECK_INT(hb_sched_create(&s, HB_SCHED_CYCLIC, 10, 0, 2, MPI_COMM_NULL), HB_EUSAGE);
+    CHECK_INT(hb_sched_create(&s, HB_SCHED_STATIC, 10, 1, 0, MPI_COMM_NULL), HB_EUSAGE);
+    CHECK(s == NULL);
+    hb_sched_free(NULL);
+}
+
+/* Static and cyclic, one worker iterator after another. */
+static void check_iterated(hb_sched_kind kind, size_t n, size_t chunk, int w) {
+    char what[96];
+    snprintf(what, sizeof what, "%s N=%zu W=%d chunk=%zu", hb_sched_name(kind), n, w, chunk);
+    hb_sched *s = NULL;
+    int rc = hb_sched_create(&s, kind, n, chunk, w, MPI_COMM_NULL);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    int *count = calloc(n + 1, sizeof *count);
+    size_t *sizes = calloc((size_t)w, sizeof *sizes);
+    size_t prev_end = 0;
+    for (int repeat = 0; repeat < 2; repeat++) {
+        memset(count, 0, (n + 1) * sizeof *count);
+        memset(sizes, 0, (size_t)w * sizeof *sizes);
+        prev_end = 0;
+        CHECK_INT(hb_sched_reset(s), 0);
+        for (int wk = 0; wk < w; wk++) {
+            hb_sched_iter it;
+            hb_sched_iter_init(&it, wk);
+            size_t b, e, k = 0;
+            while (hb_sched_next(s, &it, &b, &e)) {
+                if (!(b < e && e <= n) || k > n) {
+                    fprintf(stderr, "%s: worker %d got [%zu, %zu)\n", what, wk, b, e);
+                    CHECK(0);
+                    break;
+                }
+                if (kind == HB_SCHED_STATIC) {
+                    /* One contiguous block per worker, in worker order. */
+                    CHECK_INT(k, 0);
+                    CHECK_INT(b, prev_end);
+                    prev_end = e;
+                } else {
+                    /* Worker wk's k-th block is block wk + k*W, chunk tasks long. */
+                    size_t block = (size_t)wk + k * (size_t)w;
+                    CHECK_INT(b, block * chunk);
+                    CHECK_INT(e, block * chunk + chunk < n ? block * chunk + chunk : n);
+                }
+                for (size_t i = b; i < e; i++)
+                    count[i]++;
+                sizes[wk] += e - b;
+                k++;
+            }
+            /* Exhausted stays exhausted. */
+            CHECK_INT(hb_sched_next(s, &it, &b, &e), 0);
+        }
+        int misses = count_misses(count, n, what);
+        CHECK_INT(misses, 0);
+        if (kind == HB_SCHED_STATIC) {
+            CHECK_INT(prev_end, n);
+            size_t lo = sizes[0], hi = sizes[0];
+            for (int wk = 1; wk < w; wk++) {
+                lo = sizes[wk] < lo ? sizes[wk] : lo;
+                hi = sizes[wk] > hi ? sizes[wk] : hi;
+            }
+            if (hi - lo > 1)
+                fprintf(stderr, "%s: static block sizes from %zu to %zu\n", what, lo, hi);
+            CHECK(hi - lo <= 1);
+        }
+    }
+    free(sizes);
+    free(count);
+    hb_sched_free(s);
+}
+
+/* Dynamic on MPI_COMM_NULL: w OpenMP threads share the process-local counter. */
+static void check_dynamic_local(size_t n, size_t chunk, int w) {
+    char what[96];
+    snprintf(what, sizeof what, "dynamic local N=%zu W=%d chunk=%zu", n, w, chunk);
+    hb_sched *s = NULL;
+    int rc = hb_sched_create(&s, HB_SCHED_DYNAMIC, n, chunk, w, MPI_COMM_NULL);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    int *count = calloc(n + 1, sizeof *count);
+    for (int repeat = 0; repeat < 3; repeat++) {
+        memset(count, 0, (n + 1) * sizeof *count);
+        if (repeat > 0)
+            CHECK_INT(hb_sched_reset(s), 0);
+        int bad_ranges = 0;
+#pragma omp parallel num_threads(w) reduction(+ : bad_ranges)
+        {
+            hb_sched_iter it;
+            hb_sched_iter_init(&it, omp_get_thread_num());
+            size_t b, e;
+            while (hb_sched_next(s, &it, &b, &e)) {
+                size_t want_end = b + chunk < n ? b + chunk : n;
+                if (!(b < e && e <= n) || b % chunk != 0 || e != want_end) {
+                    bad_ranges++;
+                    break;
+                }
+                for (size_t i = b; i < e; i++)
+                    __atomic_fetch_add(&count[i], 1, __ATOMIC_RELAXED);
+            }
+            if (hb_sched_next(s, &it, &b, &e))
+                bad_ranges++;
+        }
+        CHECK_INT(bad_ranges, 0);
+        int misses = count_misses(count, n, what);
+        CHECK_INT(misses, 0);
+    }
+    free(count);
+    hb_sched_free(s);
+}
+
+static int run_local(void) {
+    test_names();
+    for (size_t a = 0; a < NELEMS(task_counts); a++)
+        for (size_t b = 0; b < NELEMS(worker_counts); b++)
+            for (size_t c = 0; c < NELEMS(chunks); c++) {
+                check_iterated(HB_SCHED_STATIC, task_counts[a], chunks[c], worker_counts[b]);
+                check_iterated(HB_SCHED_CYCLIC, task_counts[a], chunks[c], worker_counts[b]);
+                check_dynamic_local(task_counts[a], chunks[c], worker_counts[b]);
+            }
+    return hb_check_summary();
+}
+
+/* --- under mpiexec -n 2 ------------------------------------------------------ */
+
+#define THREADS 2
+
+/* Ranks whose node (shared-memory communicator) holds every rank: 1 when the
+ * dynamic counter is a shared-memory atomic, 0 when it is remote RMA. */
+static int all_on_one_node(void) {
+    MPI_Comm node;
+    int size, node_size;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_size(node, &node_size);
+    MPI_Comm_free(&node);
+    return node_size == size;
+}
+
+static void sleep_us(long us) {
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* One repeat of the map: every thread of this rank takes ranges until none is
+ * left, marking owner[i] = its global worker id and count[i]++. */
+static void map_mpi(hb_sched *s, int rank, size_t n, int *count, int *owner, long slow_us,
+                    int *bad_ranges) {
+    int bad = 0;
+#pragma omp parallel num_threads(THREADS) reduction(+ : bad)
+    {
+        int id = rank * THREADS + omp_get_thread_num();
+        hb_sched_iter it;
+        hb_sched_iter_init(&it, id);
+        size_t b, e;
+        while (hb_sched_next(s, &it, &b, &e)) {
+            if (!(b < e && e <= n)) {
+                bad++;
+                break;
+            }
+            for (size_t i = b; i < e; i++) {
+                __atomic_fetch_add(&count[i], 1, __ATOMIC_RELAXED);
+                __atomic_store_n(&owner[i], id, __ATOMIC_RELAXED);
+                if (slow_us)
+                    sleep_us(slow_us);
+            }
+        }
+    }
+    *bad_ranges += bad;
+}
+
+/* Sum the per-rank counts and owners on rank 0 and check them there. */
+static void check_gathered(const int *count, const int *owner, size_t n, int w, int rank,
+                           hb_sched_kind kind, size_t chunk, const char *what) {
+    int *sum = rank == 0 ? calloc(n + 1, sizeof *sum) : NULL;
+    int *who = rank == 0 ? calloc(n + 1, sizeof *who) : NULL;
+    MPI_Reduce(count, sum, (int)n, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+    MPI_Reduce(owner, who, (int)n, MPI_INT, MPI_MAX, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        int misses = count_misses(sum, n, what);
+        CHECK_INT(misses, 0);
+        int wrong_owner = 0;
+        for (size_t i = 0; i < n; i++) {
+            int want = who[i];
+            if (kind == HB_SCHED_STATIC) /* the first worker whose block reaches past i */
+                for (want = 0; (size_t)(want + 1) * n / (size_t)w <= i; want++)
+                    ;
+            else if (kind == HB_SCHED_CYCLIC)
+                want = (int)((i / chunk) % (size_t)w);
+            if (who[i] < 0 || who[i] >= w || who[i] != want) {
+                if (wrong_owner++ < 3)
+                    fprintf(stderr, "%s: task %zu ran on worker %d, want %d\n", what, i, who[i],
+                            want);
+            }
+        }
+        CHECK_INT(wrong_owner, 0);
+    }
+    free(sum);
+    free(who);
+}
+
+static int run_mpi(int expect_rma) {
+    int provided, rank, size;
+    MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    CHECK_INT(provided, MPI_THREAD_MULTIPLE);
+    CHECK_INT(size, 2);
+    int one_node = all_on_one_node();
+    CHECK_INT(one_node, !expect_rma);
+    if (rank == 0)
+        fprintf(stderr, "dynamic counter: %s\n", one_node ? "shared-memory window" : "remote RMA");
+    int w = size * THREADS;
+    for (size_t k = 0; k < NELEMS(kinds); k++)
+        for (size_t a = 0; a < NELEMS(task_counts); a++)
+            for (size_t c = 0; c < NELEMS(chunks); c++) {
+                size_t n = task_counts[a], chunk = chunks[c];
+                char what[96];
+                snprintf(what, sizeof what, "%s %dx%d N=%zu chunk=%zu", hb_sched_name(kinds[k]),
+                         size, THREADS, n, chunk);
+                hb_sched *s = NULL;
+                int rc = hb_sched_create(&s, kinds[k], n, chunk, w, MPI_COMM_WORLD);
+                CHECK_INT(rc, 0);
+                if (rc)
+                    continue;
+                int *count = calloc(n + 1, sizeof *count);
+                int *owner = malloc((n + 1) * sizeof *owner);
+                for (int repeat = 0; repeat < 2; repeat++) {
+                    memset(count, 0, (n + 1) * sizeof *count);
+                    for (size_t i = 0; i < n; i++)
+                        owner[i] = -1;
+                    if (repeat > 0)
+                        CHECK_INT(hb_sched_reset(s), 0);
+                    int bad = 0;
+                    map_mpi(s, rank, n, count, owner, 0, &bad);
+                    CHECK_INT(bad, 0);
+                    check_gathered(count, owner, n, w, rank, kinds[k], chunk, what);
+                }
+                free(count);
+                free(owner);
+                hb_sched_free(s);
+            }
+    MPI_Finalize();
+    return hb_check_summary();
+}
+
+/* hb_sched_reset promises that no worker takes a task of the new repeat early.
+ * Here rank 1 is slow (it sleeps in every task) and nothing but the reset
+ * separates two repeats: rank 0 reaches the reset while rank 1's threads still
+ * take tasks of the old repeat. Each repeat must still run every task once. */
+static int run_mpi_reset(void) {
+    int provided, rank, size;
+    MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    CHECK_INT(provided, MPI_THREAD_MULTIPLE);
+    const size_t n = 40;
+    const int repeats = 3;
+    hb_sched *s = NULL;
+    int rc = hb_sched_create(&s, HB_SCHED_DYNAMIC, n, 1, size * THREADS, MPI_COMM_WORLD);
+    CHECK_INT(rc, 0);
+    if (rc) {
+        MPI_Finalize();
+        return hb_check_summary();
+    }
+    int *count = calloc((size_t)repeats * n, sizeof *count);
+    int *owner = malloc((size_t)repeats * n * sizeof *owner);
+    for (size_t i = 0; i < (size_t)repeats * n; i++)
+        owner[i] = -1;
+    int bad = 0;
+    for (int r = 0; r < repeats; r++) {
+        if (r > 0)
+            CHECK_INT(hb_sched_reset(s), 0);
+        map_mpi(s, rank, n, count + (size_t)r * n, owner + (size_t)r * n, rank == 1 ? 2000 : 0,
+                &bad);
+    }
+    CHECK_INT(bad, 0);
+    for (int r = 0; r < repeats; r++) {
+        char what[64];
+        snprintf(what, sizeof what, "dynamic reset, repeat %d", r);
+        check_gathered(count + (size_t)r * n, owner + (size_t)r * n, n, size * THREADS, rank,
+                       HB_SCHED_DYNAMIC, 1, what);
+    }
+    free(count);
+    free(owner);
+    hb_sched_free(s);
+    MPI_Finalize();
+    return hb_check_summary();
+}
+
+int main(int argc, char **argv) {
+    int expect_rma = argc > 2 && strcmp(argv[2], "--expect-rma") == 0;
+    if (argc > 1 && strcmp(argv[1], "--mpi") == 0)
+        return run_mpi(expect_rma);
+    if (argc > 1 && strcmp(argv[1], "--mpi-reset") == 0)
+        return run_mpi_reset();
+    return run_local();
+}
