@@ -74,8 +74,8 @@ void hb_csv_put_field(FILE *f, const char *s);
 /* A parsed CSV table of text fields. */
 typedef struct hb_csv_table {
     size_t ncols, nrows;
-    char **header;  /* ncols names */
-    char ***rows;   /* nrows arrays of ncols fields (missing trailing fields are "") */
+    char **header; /* ncols names */
+    char ***rows;  /* nrows arrays of ncols fields (missing trailing fields are "") */
 } hb_csv_table;
 
 /* Parse text of length len. Rows with more fields than the header fail with
