@@ -1,2 +1,18 @@
-# Tests of host lists and of multi-node launches on an emulated cluster.
+# Tests of host lists (unit) and of multi-node launches on an emulated cluster
+# (label cluster): tests/cluster/up.sh brings 2 nodes and a local Slurm up
+# once per ctest run (fixture), every cluster test needs it, down.sh restores
+# the machine. The cluster tests skip (77) with the reason when the machine
+# cannot host the cluster (not root, no namespaces, no packages).
 hb_unit_test(test_hosts LABELS unit TIMEOUT 30)
+
+hb_script_test(cluster_up cluster/fixture_up.sh LABELS cluster TIMEOUT 240)
+hb_script_test(cluster_down cluster/fixture_down.sh LABELS cluster TIMEOUT 60)
+set_tests_properties(cluster_up PROPERTIES FIXTURES_SETUP cluster SKIP_RETURN_CODE 77
+                                           RESOURCE_LOCK hb_cluster)
+set_tests_properties(cluster_down PROPERTIES FIXTURES_CLEANUP cluster RESOURCE_LOCK hb_cluster)
+
+foreach(case placement results dynamic srun sbatch)
+  hb_script_test(cluster_${case} cluster/checks.sh ARGS ${case} LABELS cluster TIMEOUT 120)
+  set_tests_properties(cluster_${case} PROPERTIES FIXTURES_REQUIRED cluster SKIP_RETURN_CODE 77
+                                                  RESOURCE_LOCK hb_cluster)
+endforeach()

@@ -20,21 +20,27 @@ hb_log() { echo "cluster: $*" >&2; }
 # hb_node_addr I: the loopback alias of node I (1-based): 127.0.0.(I+1).
 hb_node_addr() { echo "127.0.0.$(($1 + 1))"; }
 
-# hb_kill_pidfile FILE: stop the process whose pid FILE holds (TERM, then KILL
-# after 3 s), then remove FILE. Only that pid is signalled.
+# hb_kill_pidfile [-KILL] FILE...: stop the processes whose pids the FILEs
+# hold (TERM to all, or KILL with -KILL, then KILL to those alive after 3 s),
+# then remove the FILEs. Only those pids are signalled.
 hb_kill_pidfile() {
-    local f=$1 pid i
-    [ -f "$f" ] || return 0
-    pid=$(cat "$f" 2>/dev/null)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 30); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    fi
-    rm -f "$f"
+    local f pid pids=() i alive sig=TERM
+    [ "${1:-}" = -KILL ] && sig=KILL && shift
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        pid=$(cat "$f" 2>/dev/null)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill -"$sig" "$pid" 2>/dev/null && pids+=("$pid")
+        fi
+    done
+    for i in $(seq 30); do
+        alive=
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ -z "$alive" ] && break
+        sleep 0.1
+    done
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null; done
+    rm -f "$@"
 }
 
 # hb_need_root_ns: succeed when this machine lets us create the namespaces the

@@ -17,11 +17,12 @@ fi
 
 # Slurm first, so slurmctld does not see its nodes die under running jobs.
 if [ -d "$S/slurm" ]; then
-    for f in "$S"/slurm/slurmd.*.pid; do hb_kill_pidfile "$f"; done
-    hb_kill_pidfile "$S/slurm/slurmctld.pid"
-    hb_kill_pidfile "$S/munge/munged.pid"
+    hb_kill_pidfile "$S"/slurm/slurmd.hbnode*.pid
+    hb_kill_pidfile "$S/slurm/slurmctld.pid" "$S/munge/munged.pid"
 fi
-for f in "$S"/node*/node.pid; do hb_kill_pidfile "$f"; done
+# unshare does not pass TERM on; KILL it, and --kill-child (a parent-death
+# signal) takes the node's init, and so every process of the node, with it.
+hb_kill_pidfile -KILL "$S"/node*/node.pid
 
 if [ -f "$S/hosts.orig" ]; then
     # Write in place rather than rename: /etc/hosts is often a bind mount.

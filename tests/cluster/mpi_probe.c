@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     int rank, size, lrank, lsize, len;
     char host[MPI_MAX_PROCESSOR_NAME];
     MPI_Comm local;

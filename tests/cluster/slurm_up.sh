@@ -60,8 +60,8 @@ CredType=cred/munge
 AuthInfo=socket=$M/run/munge.socket
 StateSaveLocation=$D/state
 SlurmdSpoolDir=$D/spool/%n
-SlurmctldPidFile=$D/slurmctld.inner.pid
-SlurmdPidFile=$D/slurmd.%n.inner.pid
+SlurmctldPidFile=$D/inner/slurmctld.pid
+SlurmdPidFile=$D/inner/slurmd.%n.pid
 SlurmctldLogFile=$D/slurmctld.log
 SlurmdLogFile=$D/slurmd.%n.log
 SlurmctldDebug=info
@@ -87,7 +87,9 @@ EOF
     echo "PartitionName=hb Nodes=hbnode[1-$K] Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO"
 } >"$D/slurm.conf"
 : >"$D/plugstack.conf"
-mkdir -p "$D/state" "$D/spool"
+# Slurm's own pid files hold pids of the node namespaces: kept apart from
+# the host pids down.sh signals.
+mkdir -p "$D/state" "$D/spool" "$D/inner"
 export SLURM_CONF=$D/slurm.conf
 
 slurmctld -D -i -f "$D/slurm.conf" </dev/null >>"$D/slurmctld.out" 2>&1 &
@@ -140,7 +142,7 @@ for try in $mode host; do
     for _ in $(seq 100); do nodes_idle && up=1 && break; sleep 0.1; done
     [ -n "$up" ] && mode=$try && break
     hb_log "slurmd in mode '$try' did not come up: $(tail -n 2 "$D"/slurmd.hbnode1.log 2>/dev/null | tr '\n' ' ')"
-    for i in $(seq "$K"); do hb_kill_pidfile "$D/slurmd.hbnode$i.pid"; done
+    hb_kill_pidfile "$D"/slurmd.hbnode*.pid
     [ "$try" = host ] && fail "no slurmd came up"
     scontrol update nodename="hbnode[1-$K]" state=resume >/dev/null 2>&1
 done

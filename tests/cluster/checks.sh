@@ -1,0 +1,146 @@
+#!/bin/bash
+# The cluster tests (label cluster): `checks.sh CASE` with the emulated
+# cluster up (fixture cluster_up). Each case launches hybench across the
+# emulated nodes and compares with what one node gives.
+#
+#   placement  2 nodes x 1 rank over ssh: two host names, one rank per host
+#   results    π, pow and mc on 2 nodes equal the single-node results
+#   dynamic    the dynamic schedule hands tasks to workers on both nodes
+#   srun       placement, results and dynamic through srun on the local Slurm
+#   sbatch     `hybench matrix --emit-sbatch` submitted with sbatch writes a report
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+case_name=${1:?usage: checks.sh CASE}
+QUICK=(--repeat 1 --warmup 0)
+
+# The kernels to compare and their options: small, but many tasks, so both
+# nodes get some. A kernel not implemented yet is reported, not compared.
+declare -A KOPTS=(
+    [pi]="--streams 64 --samples 100000"
+    [pow]="--elements 100000 --chunk 1000"
+    [mc]="--beta 4,8 --m 1 --h 0.5,1 --slices 16 --iterations 5000 --out-dir mc"
+)
+
+# check_placement LAUNCHER: LAUNCHER is on_nodes or on_slurm.
+check_placement() {
+    local launch=$1
+    "$launch" 2 1 out.txt run --kernel host --tasks 8 --nodes 2 --bind none "${QUICK[@]}" \
+        --csv host.csv || fail "$launch host run: exit $? :: $(tail -n 5 out.txt)"
+    # The placement table: one line per worker, "rank thread host ...".
+    local table
+    table=$(awk '/^ *rank +thread +host/ {on = 1; next} on && NF >= 3 && $1 ~ /^[0-9]+$/ {print $1, $3} on && !NF {on = 0}' out.txt)
+    [ "$(echo "$table" | awk '{print $2}' | sort -u | tr '\n' ' ')" = "hbnode1 hbnode2 " ] ||
+        fail "$launch: placement does not name hbnode1 and hbnode2 once each: $table"
+    [ "$(echo "$table" | grep -c .)" -eq 2 ] || fail "$launch: want 2 workers, placement shows: $table"
+    [ "$(echo "$table" | awk '{print $2}' | sort | uniq -d)" = "" ] ||
+        fail "$launch: two ranks on one host: $table"
+    # sort -u: a launch retried after a hang in MPI_Finalize has left a row already.
+    [ "$(csv_col host.csv hosts | sort -u)" = "hbnode1;hbnode2" ] ||
+        fail "$launch: CSV hosts column is '$(csv_col host.csv hosts)'"
+    [ "$(csv_col host.csv nodes | sort -u)" = 2 ] ||
+        fail "$launch: CSV nodes is '$(csv_col host.csv nodes)'"
+}
+
+# check_results LAUNCHER: every built kernel's result column (and mc's files)
+# on 2 nodes x 1 rank equals a single-node 1x1 run's.
+check_results() {
+    local launch=$1 k compared=0
+    for k in pi pow mc; do
+        if ! kernel_built "$k"; then
+            echo "NOTE: kernel $k is not built yet; not compared"
+            continue
+        fi
+        # shellcheck disable=SC2206
+        local opts=(${KOPTS[$k]})
+        rm -rf mc "ref-$k.csv" "$k.csv" mc-ref
+        local_run 1 "ref-$k.out" run --kernel "$k" "${opts[@]}" "${QUICK[@]}" --csv "ref-$k.csv" ||
+            { fail "single-node $k: exit $? :: $(tail -n 3 "ref-$k.out")" && continue; }
+        [ -d mc ] && mv mc mc-ref
+        "$launch" 2 1 "$k.out" run --kernel "$k" "${opts[@]}" --nodes 2 "${QUICK[@]}" \
+            --csv "$k.csv" || { fail "$launch $k: exit $? :: $(tail -n 3 "$k.out")" && continue; }
+        local want got
+        want=$(csv_col "ref-$k.csv" result | sort -u)
+        got=$(csv_col "$k.csv" result | sort -u)
+        [ -n "$want" ] && [ "$want" = "$got" ] ||
+            fail "$launch $k: result '$got' on 2 nodes, '$want' on one"
+        # The verdict too must not depend on the layout (mc's statistical check
+        # may say "unverified" for short runs, on one node as on two).
+        want=$(csv_col "ref-$k.csv" verified | sort -u)
+        got=$(csv_col "$k.csv" verified | sort -u)
+        [ "$want" = "$got" ] || fail "$launch $k: verdict '$got' on 2 nodes, '$want' on one"
+        [ "$k" = mc ] || [ "$got" = yes ] || fail "$launch $k: not verified ('$got')"
+        if [ "$k" = mc ]; then
+            [ -n "$(ls mc-ref 2>/dev/null)" ] || fail "mc wrote no .dat files"
+            diff -r mc-ref mc >/dev/null || fail "$launch mc: .dat files differ from single node"
+        fi
+        compared=$((compared + 1))
+    done
+    [ $compared -gt 0 ] || fail "no kernel could be compared"
+}
+
+# check_dynamic LAUNCHER: per-worker task counts from a dynamic run.
+check_dynamic() {
+    local launch=$1
+    rm -f dyn.csv
+    # Tasks of a few ms: a remote worker's fetch over TCP is only served when
+    # rank 0 enters MPI (no asynchronous progress), so with tiny tasks rank 0
+    # can take them all before the other node's first request is answered.
+    "$launch" 2 1 dyn.out run --kernel pi --streams 64 --samples 1000000 --schedule dynamic \
+        --nodes 2 --bind none "${QUICK[@]}" --csv dyn.csv || fail "$launch dynamic: exit $? :: $(tail -n 3 dyn.out)"
+    local wt
+    wt=$(csv_col dyn.csv worker_tasks | head -n 1)
+    echo "$launch dynamic worker_tasks: $wt"
+    [ "$(echo "$wt" | tr ';' '\n' | grep -c .)" -eq 2 ] || fail "$launch: want 2 workers, got '$wt'"
+    echo "$wt" | tr ';' '\n' | grep -qxE '0|' && fail "$launch: a worker got no task: '$wt'"
+    [ "$(echo "$wt" | tr ';' '\n' | awk '{s += $1} END {print s}')" -eq 64 ] ||
+        fail "$launch: tasks handed out do not add up to 64: '$wt'"
+}
+
+need_slurm() {
+    if [ "${HB_CLUSTER_SLURM:-none}" = none ] || [ -z "$SLURM_CONF" ]; then
+        echo "SKIP: the local Slurm did not come up (see $HB_CLUSTER_DIR/slurm/*.log)"
+        exit 77
+    fi
+}
+
+case $case_name in
+placement) check_placement on_nodes ;;
+results) check_results on_nodes ;;
+dynamic) check_dynamic on_nodes ;;
+srun)
+    need_slurm
+    check_placement on_slurm
+    check_results on_slurm
+    check_dynamic on_slurm
+    ;;
+sbatch)
+    need_slurm
+    if ! "$HYBENCH" matrix --help 2>&1 | grep -q -- --emit-sbatch; then
+        echo "SKIP: hybench matrix has no --emit-sbatch yet"
+        exit 77
+    fi
+    mkdir -p submit && cd submit || exit 1
+    expect_status 0 "$HYBENCH" matrix --layouts 1x1,2:1x1 --kernels pi --streams 16 \
+        --samples 20000 --repeat 1 --out res --time 5 --emit-sbatch job.sbatch
+    [ -x job.sbatch ] || fail "no executable job.sbatch"
+    grep -q '^#SBATCH --nodes=2' job.sbatch || fail "job.sbatch does not ask for 2 nodes"
+    job=$(sbatch --parsable job.sbatch 2>err.txt) || fail "sbatch refused: $(cat err.txt)"
+    # Wait for the job to leave the queue (no accounting: squeue forgets it).
+    for _ in $(seq 120); do
+        [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
+        sleep 1
+    done
+    if [ -n "$(squeue -h -j "$job" 2>/dev/null)" ]; then
+        scancel "$job"
+        fail "job $job still queued or running after 120 s"
+    fi
+    csv=$(find res -name runs.csv | head -n 1)
+    [ -n "$csv" ] || fail "the job wrote no runs.csv: $(cat hybench-*.out 2>/dev/null | tail -n 5)"
+    [ -n "$csv" ] && {
+        csv_col "$csv" nodes | grep -qx 2 || fail "no 2-node rows in $csv"
+        [ -f "$(dirname "$csv")/efficiency.csv" ] || fail "no efficiency.csv next to $csv"
+    }
+    ;;
+*) echo "checks.sh: unknown case '$case_name'" >&2 && exit 2 ;;
+esac
+finish

@@ -1,0 +1,80 @@
+# Helpers for the cluster tests: tests/lib.sh plus the emulated cluster's
+# settings. A test sources it, then launches with on_nodes / on_slurm.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/common.sh"
+. "$here/../lib.sh"
+if [ ! -f "$HB_CLUSTER_DIR/cluster.env" ]; then
+    echo "SKIP: no emulated cluster: $(cat "$HB_CLUSTER_DIR.skip" 2>/dev/null || echo "cluster_up did not run")"
+    exit 77
+fi
+. "$HB_CLUSTER_DIR/cluster.env"
+# Keep UCX's TCP between the nodes on loopback (it would add eth0 too).
+export UCX_NET_DEVICES=lo
+export SLURM_CONF=${SLURM_CONF:-}
+# Every launch here takes a few seconds; longer is the MPI_Finalize hang.
+HB_LAUNCH_TIMEOUT=${HB_LAUNCH_TIMEOUT:-20}
+
+# hb_launch OUT CMD...: run CMD with a timeout, stdout+stderr to OUT. A launch
+# killed by the timeout is tried once more (the MPI_Finalize hang of
+# docs/cluster.md) and reported; its status is the second try's.
+hb_launch() {
+    local out=$1 rc try
+    shift
+    for try in 1 2; do
+        timeout -k 5 "$HB_LAUNCH_TIMEOUT" "$@" >"$out" 2>&1
+        rc=$?
+        [ $rc -ne 124 ] && [ $rc -ne 137 ] && return $rc
+        echo "NOTE: launch timed out (try $try): $*" >&2
+    done
+    return $rc
+}
+
+# on_nodes N PPN OUT ARGS...: `hybench ARGS` on the first N nodes, PPN ranks each, over ssh.
+on_nodes() {
+    local n=$1 ppn=$2 out=$3 hosts
+    shift 3
+    hosts=$(echo "$HB_CLUSTER_NODES" | cut -d, -f"1-$n")
+    hb_launch "$out" "$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" -hosts "$hosts" \
+        -ppn "$ppn" -bind-to none "$HYBENCH" "$@"
+}
+
+# on_slurm N PPN OUT ARGS...: the same through srun on the local Slurm.
+on_slurm() {
+    local n=$1 ppn=$2 out=$3
+    shift 3
+    hb_launch "$out" srun -N "$n" --ntasks-per-node "$ppn" --mpi=pmi2 "$HYBENCH" "$@"
+}
+
+# local_run PPN OUT ARGS...: `hybench ARGS` on this machine alone (the single-node reference).
+local_run() {
+    local ppn=$1 out=$2
+    shift 2
+    hb_launch "$out" "$MPIEXEC" -n "$ppn" -bind-to none "$HYBENCH" "$@"
+}
+
+# csv_col FILE NAME: the values of column NAME, one per row (RFC 4180 quoted
+# fields are unquoted; hybench's rows hold no embedded newlines).
+csv_col() {
+    awk -v want="$2" '
+    function split_csv(line, out,    n, i, c, f, q) {
+        n = 0; f = ""; q = 0
+        for (i = 1; i <= length(line); i++) {
+            c = substr(line, i, 1)
+            if (q) {
+                if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
+                else if (c == "\"") q = 0
+                else f = f c
+            } else if (c == "\"") q = 1
+            else if (c == ",") { out[++n] = f; f = "" }
+            else if (c != "\r") f = f c
+        }
+        out[++n] = f
+        return n
+    }
+    NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) if (h[i] == want) col = i; next }
+    col { split_csv($0, r); print r[col] }
+    END { if (!col) { print "csv_col: no column " want > "/dev/stderr"; exit 1 } }' "$1"
+}
+
+# kernel_built K: the kernel is registered and implemented.
+kernel_built() { "$HYBENCH" --list | grep -E "^$1 " | grep -vq "not built"; }
