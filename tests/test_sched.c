@@ -215,8 +215,9 @@ static void sleep_us(long us) {
 
 /* One repeat of the map: every thread of this rank takes ranges until none is
  * left, marking owner[i] = its global worker id and count[i]++. */
+/* slow_us: sleep in every task; first_us: sleep in each thread's first task only. */
 static void map_mpi(hb_sched *s, int rank, size_t n, int *count, int *owner, long slow_us,
-                    int *bad_ranges) {
+                    long first_us, int *bad_ranges) {
     int bad = 0;
 #pragma omp parallel num_threads(THREADS) reduction(+ : bad)
     {
@@ -224,6 +225,7 @@ static void map_mpi(hb_sched *s, int rank, size_t n, int *count, int *owner, lon
         hb_sched_iter it;
         hb_sched_iter_init(&it, id);
         size_t b, e;
+        int first = 1;
         while (hb_sched_next(s, &it, &b, &e)) {
             if (!(b < e && e <= n)) {
                 bad++;
@@ -232,8 +234,9 @@ static void map_mpi(hb_sched *s, int rank, size_t n, int *count, int *owner, lon
             for (size_t i = b; i < e; i++) {
                 __atomic_fetch_add(&count[i], 1, __ATOMIC_RELAXED);
                 __atomic_store_n(&owner[i], id, __ATOMIC_RELAXED);
-                if (slow_us)
-                    sleep_us(slow_us);
+                if (slow_us || (first && first_us))
+                    sleep_us(first ? slow_us + first_us : slow_us);
+                first = 0;
             }
         }
     }
@@ -303,7 +306,7 @@ static int run_mpi(int expect_rma) {
                     if (repeat > 0)
                         CHECK_INT(hb_sched_reset(s), 0);
                     int bad = 0;
-                    map_mpi(s, rank, n, count, owner, 0, &bad);
+                    map_mpi(s, rank, n, count, owner, 0, 0, &bad);
                     CHECK_INT(bad, 0);
                     check_gathered(count, owner, n, w, rank, kinds[k], chunk, what);
                 }
@@ -316,7 +319,7 @@ static int run_mpi(int expect_rma) {
 }
 
 /* hb_sched_reset promises that no worker takes a task of the new repeat early.
- * Here rank 1 is slow (it sleeps in every task) and nothing but the reset
+ * Here rank 1 is slow (it sleeps in its first tasks) and nothing but the reset
  * separates two repeats: rank 0 reaches the reset while rank 1's threads still
  * take tasks of the old repeat. Each repeat must still run every task once. */
 static int run_mpi_reset(void) {
@@ -325,7 +328,7 @@ static int run_mpi_reset(void) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     CHECK_INT(provided, MPI_THREAD_MULTIPLE);
-    const size_t n = 40;
+    const size_t n = 100;
     const int repeats = 3;
     hb_sched *s = NULL;
     int rc = hb_sched_create(&s, HB_SCHED_DYNAMIC, n, 1, size * THREADS, MPI_COMM_WORLD);
@@ -342,8 +345,11 @@ static int run_mpi_reset(void) {
     for (int r = 0; r < repeats; r++) {
         if (r > 0)
             CHECK_INT(hb_sched_reset(s), 0);
-        map_mpi(s, rank, n, count + (size_t)r * n, owner + (size_t)r * n, rank == 1 ? 2000 : 0,
-                &bad);
+        /* Rank 0 takes a task every 0.5 ms and runs out after ~25 ms; rank 1's
+         * threads each hold their first task for 200 ms, so they still hand
+         * out tasks long after rank 0 has gone on to the reset. */
+        map_mpi(s, rank, n, count + (size_t)r * n, owner + (size_t)r * n, rank == 0 ? 500 : 0,
+                rank == 1 ? 200000 : 0, &bad);
     }
     CHECK_INT(bad, 0);
     for (int r = 0; r < repeats; r++) {
