@@ -71,7 +71,9 @@ int hb_parse_u64(const char *opt, const char *s, uint64_t *out) {
     if (s[0] == '-' || isspace((unsigned char)s[0]))
         return hb_fail(HB_EUSAGE, "%s: '%s' is not a non-negative integer", opt, s);
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    /* Decimal, or hex with 0x; a leading 0 is not octal ("010" is ten). */
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
     if (end == s || *end != '\0' || errno == ERANGE)
         return hb_fail(HB_EUSAGE, "%s: '%s' is not a 64-bit unsigned integer", opt, s);
     *out = (uint64_t)v;

@@ -113,6 +113,10 @@ int hb_sched_reset(hb_sched *s) {
         __atomic_store_n(s->counter, 0, __ATOMIC_SEQ_CST);
         return 0;
     }
+    /* Nobody may still be taking tasks of the previous repeat when the
+     * counter goes back to 0. */
+    if (MPI_Barrier(s->comm) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "MPI_Barrier failed resetting the schedule");
     if (s->rank == 0) {
         if (s->counter) {
             __atomic_store_n(s->counter, 0, __ATOMIC_SEQ_CST);

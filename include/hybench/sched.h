@@ -47,8 +47,9 @@ int hb_sched_thread_level(hb_sched_kind kind, int threads);
 int hb_sched_create(hb_sched **out, hb_sched_kind kind, size_t ntasks, size_t chunk, int nworkers,
                     MPI_Comm comm);
 
-/* Rewind for another repeat. Collective over comm (it ends with a barrier so no
- * worker takes a task of the new repeat before the counter is reset). */
+/* Rewind for another repeat. Collective over comm: a barrier before the reset
+ * (no worker still takes tasks of the previous repeat) and one after it (no
+ * worker takes a task of the new repeat before the counter is back at 0). */
 int hb_sched_reset(hb_sched *s);
 
 void hb_sched_iter_init(hb_sched_iter *it, int worker);
