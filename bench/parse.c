@@ -25,8 +25,10 @@ int hb_parse_double(const char *opt, const char *s, double min, double max, doub
     double x = strtod(s, &end);
     if (end == s || *end != '\0')
         return hb_fail(HB_EUSAGE, "%s: '%s' is not a number", opt, s);
-    if (isnan(x) || isinf(x) || errno == ERANGE)
+    if (isnan(x) || isinf(x))
         return hb_fail(HB_EUSAGE, "%s: '%s' is not a finite number", opt, s);
+    if (errno == ERANGE)
+        return hb_fail(HB_EUSAGE, "%s: '%s' is beyond the range of a double", opt, s);
     if (x < min || x > max)
         return hb_fail(HB_EUSAGE, "%s: %s is out of range [%g, %g]", opt, s, min, max);
     *out = x;
@@ -37,6 +39,9 @@ int hb_parse_long(const char *opt, const char *s, long min, long max, long *out)
     char *end;
     if (!s || is_blank(s))
         return hb_fail(HB_EUSAGE, "%s: missing integer", opt);
+    /* Digits, sign and an exponent only: no hex, no spaces. */
+    if (strspn(s, "0123456789+-.eE") != strlen(s))
+        return hb_fail(HB_EUSAGE, "%s: '%s' is not an integer", opt, s);
     errno = 0;
     long v = strtol(s, &end, 10);
     if (end == s || *end != '\0' || errno == ERANGE) {
@@ -198,8 +203,10 @@ int hb_parse_size_list(const char *opt, const char *s, size_t min, size_t max, s
                        size_t *n) {
     hb_dlist list = {0};
     int rc = hb_parse_dlist(opt, s, &list);
-    if (rc)
+    if (rc) {
+        hb_dlist_free(&list);
         return rc;
+    }
     size_t *v = malloc(list.n * sizeof *v);
     if (!v) {
         hb_dlist_free(&list);

@@ -1,7 +1,12 @@
 /* `hybench run`: options, MPI and worker set-up, then the timed repetitions
  * of one kernel (see run.h). The timed loop itself is in run_loop.c. */
+#define _DEFAULT_SOURCE /* strdup */
 #include "hybench/run.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <unistd.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +38,7 @@ const hb_option hb_run_options[] = {
     {"resume", NULL, "kernels with output files skip tasks whose files are complete"},
     {"csv", "FILE", "append one row per timed repetition to FILE (- for stdout)"},
     {"nodes", "N", "expected node count; refused if the launch spans a different number"},
-    {"quiet", NULL, "print only the summary line"},
+    {"quiet", NULL, "no line per repetition: only the kernel report and the summary"},
     {"help", NULL, "show this help"},
     {NULL, NULL, NULL},
 };
@@ -52,15 +57,17 @@ static void print_help(const hb_kernel *k) {
     }
 }
 
-/* Find --kernel before the full parse, since its options join the table. */
+/* Find --kernel before the full parse, since its options join the table.
+ * The last one counts, as for every other option. */
 static const char *prescan_kernel(int argc, char **argv) {
+    const char *name = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
-            return argv[i + 1];
-        if (strncmp(argv[i], "--kernel=", 9) == 0)
-            return argv[i] + 9;
+            name = argv[++i];
+        else if (strncmp(argv[i], "--kernel=", 9) == 0)
+            name = argv[i] + 9;
     }
-    return NULL;
+    return name;
 }
 
 static int parse_int_opt(const hb_args *a, const char *name, long min, long max, int *out) {
@@ -200,6 +207,29 @@ static int setup_mpi(hb_run_cfg *c) {
     return 0;
 }
 
+/* Find an unwritable --csv before any work rather than at the first row;
+ * creates nothing. */
+static int check_csv_path(const char *path) {
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    if (access(path, F_OK) == 0) {
+        int fd = open(path, O_WRONLY | O_APPEND);
+        if (fd < 0)
+            return hb_fail(HB_EIO, "--csv: cannot write '%s': %s", path, strerror(errno));
+        close(fd);
+        return 0;
+    }
+    char *dir = strdup(path);
+    if (!dir)
+        return hb_fail(HB_ENOMEM, "out of memory");
+    int ok = access(dirname(dir), W_OK | X_OK) == 0;
+    int err = errno;
+    free(dir);
+    if (!ok)
+        return hb_fail(HB_EIO, "--csv: cannot create '%s': %s", path, strerror(err));
+    return 0;
+}
+
 static int check_layout(hb_run_cfg *c) {
     if (c->serial && c->size != 1)
         return hb_fail(HB_EUSAGE, "--serial: runs one worker, but the launch has %d ranks",
@@ -207,8 +237,10 @@ static int check_layout(hb_run_cfg *c) {
     if (c->nodes_expected && c->nodes_expected != c->nodes)
         return hb_fail(HB_ELAYOUT, "--nodes: expected %d nodes but the launch spans %d",
                        c->nodes_expected, c->nodes);
-    int rc = hb_topo_load(&c->topo, NULL);
+    int rc = c->rank == 0 ? check_csv_path(c->csv) : 0;
     if (rc)
+        return rc;
+    if ((rc = hb_topo_load(&c->topo, NULL)))
         return rc;
     return hb_pin_check(c->topo, &c->pin);
 }
@@ -219,7 +251,15 @@ int hb_run_main(int argc, char **argv) {
     cfg_defaults(&c);
     int rc = c.chunks ? parse_options(argc, argv, &c, &help) : hb_fail(HB_ENOMEM, "out of memory");
     if (help) {
-        print_help(c.kernel);
+        /* Under mpiexec every rank sees --help; only rank 0 answers. */
+        int rank = 0;
+        if (MPI_Init(&argc, &argv) == MPI_SUCCESS) {
+            MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+            if (rank == 0)
+                print_help(c.kernel);
+            MPI_Finalize();
+        }
+        free(c.chunks);
         hb_args_free(&c.args);
         return 0;
     }

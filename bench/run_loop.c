@@ -152,9 +152,12 @@ static void map_parallel(run_state *r, void *state, hb_sched *s) {
         hb_sched_iter_init(&it, w.id);
         double t0 = hb_time_now();
         while (!err && hb_sched_next(s, &it, &b, &e)) {
-            for (size_t i = b; i < e && !err; i++)
+            /* A stop request is honoured between tasks, not only between
+             * hand-outs: a static block can be a whole scan. */
+            size_t i = b;
+            for (; i < e && !err && !hb_interrupted(); i++)
                 err = k->task(state, i, &w);
-            done += e - b;
+            done += i - b;
         }
         ws->busy = hb_time_now() - t0;
         ws->tasks = done;
