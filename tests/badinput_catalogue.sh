@@ -1,0 +1,58 @@
+# The bad-input catalogue: every row of tests/badinput.tsv (arg 1) is one
+# malformed invocation. Each must exit 2, print exactly one line on stderr
+# that contains the row's WORD (the offending option, value or line), and
+# leave its scratch directory empty: no file, not even an empty one.
+# Set HB_BADINPUT_ONLY=ID to run one row.
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+table=${1:?usage: badinput_catalogue.sh TABLE}
+[ -r "$table" ] || { echo "cannot read $table" >&2; exit 1; }
+
+# Fixtures live outside the scratch directories, which must stay empty.
+fix="$HB_TEST_TMP/fixtures"
+mkdir -p "$fix/runsdir"
+printf 'beta,m,h\n1,1,0.5\n' >"$fix/points_ok.csv"
+printf 'beta,m,h\n1,1,0.5\n2,1,zero\n' >"$fix/points_bad_line.csv"
+printf 'beta,m\n1,1\n' >"$fix/points_no_h.csv"
+: >"$fix/points_empty.csv"
+printf 'beta,m,h\n-1,1,0.5\n' >"$fix/points_neg.csv"
+hdr='schema,timestamp,host,hosts,kernel,params,mode,nodes,ranks,threads,workers,bind,distribute,schedule,chunk,tasks,repeat,wall_s,busy_min_s,busy_mean_s,busy_max_s,imbalance,ideal_efficiency,idle_workers,result,verified,status,cpusets,worker_tasks,worker_busy_s'
+row='hybench-runs-1,2025-01-01T00:00:00Z,n1,n1,pi,streams=8,serial,1,1,1,1,core,compact,static,1,8,1,0.5,,,,1.0,,,3.14,yes,ok,,,'
+printf '%s\n%s\n' "$hdr" "$row" >"$fix/runs_ok.csv"
+printf '%s\n%s\n' "$hdr" "${row/pi,/\"pi,}" >"$fix/runs_unclosed.csv"
+printf '%s\n%s,extra\n' "$hdr" "$row" >"$fix/runs_wide.csv"
+printf '%s\n%s\n' "${hdr/wall_s,/}" "${row/,0.5,/,}" >"$fix/runs_no_wall.csv"
+printf '%s\n%s\n' "$hdr" "${row/,0.5,/,fast,}" >"$fix/runs_bad_wall.csv"
+
+tab=$'\t'
+n=0
+while IFS="$tab" read -r id launch word args; do
+    case $id in '' | '#'*) continue ;; esac
+    [ -n "${HB_BADINPUT_ONLY:-}" ] && [ "$id" != "$HB_BADINPUT_ONLY" ] && continue
+    n=$((n + 1))
+    eval "argv=(${args//@FIX@/$fix})"
+    dir="$HB_TEST_TMP/case/$id"
+    mkdir -p "$dir"
+    case $launch in
+    -) cmd=("$HYBENCH" "${argv[@]}") ;;
+    mpi2) cmd=("$MPIEXEC" -n 2 "$HYBENCH" "${argv[@]}") ;;
+    *) fail "$id: unknown launch '$launch'"; continue ;;
+    esac
+    (cd "$dir" && exec timeout -k 5 60 "${cmd[@]}" </dev/null >"../$id.out" 2>"../$id.err")
+    rc=$?
+    err="$HB_TEST_TMP/case/$id.err"
+    lines=$(wc -l <"$err")
+    what="$id: hybench ${argv[*]}${launch/-/}"
+    if [ "$rc" -ne 2 ]; then
+        fail "$what: exit $rc (want 2): $(head -c 300 "$err")"
+    elif [ "$lines" -ne 1 ]; then
+        fail "$what: $lines lines on stderr (want 1): $(head -c 300 "$err" | tr '\n' '|')"
+    elif ! grep -qF -- "$word" "$err"; then
+        fail "$what: stderr does not name '$word': $(cat "$err")"
+    fi
+    left=$(cd "$dir" && ls -A)
+    [ -z "$left" ] && rmdir "$dir" || fail "$what: left files behind: $(echo $left)"
+done <"$table"
+[ "$n" -ge 1 ] || fail "no case ran"
+echo "$n cases"
+finish
