@@ -7,7 +7,9 @@
  *   dynamic  self-scheduling: a free worker takes the next `chunk` tasks from
  *            one global counter shared by every thread of every rank. On one
  *            node the counter is an atomic in an MPI shared-memory window; across
- *            nodes it lives on rank 0 and is advanced with MPI_Fetch_and_op.
+ *            nodes it lives on rank 0 and is advanced with MPI_Fetch_and_op,
+ *            with a progress thread on rank 0 so remote grabs need not wait
+ *            for rank 0's workers to enter MPI.
  *            No rank is reserved as a master.
  *
  * Worker ids are global: rank * threads + thread. */
@@ -36,8 +38,10 @@ int hb_sched_parse(const char *s, hb_sched_kind *kind);
 const char *hb_sched_name(hb_sched_kind kind);
 
 /* The MPI thread level a schedule needs with `threads` threads per rank:
- * dynamic with several threads calls MPI from every thread (MPI_THREAD_MULTIPLE);
- * everything else only calls MPI outside parallel regions (MPI_THREAD_FUNNELED). */
+ * dynamic calls MPI from every worker thread and, across nodes, from a
+ * progress thread on rank 0 (MPI_THREAD_MULTIPLE, even with one thread per
+ * rank); static and cyclic only call MPI outside parallel regions
+ * (MPI_THREAD_FUNNELED). */
 int hb_sched_thread_level(hb_sched_kind kind, int threads);
 
 /* Create a schedule for ntasks tasks over nworkers workers (threads per rank
