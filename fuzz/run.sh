@@ -14,7 +14,8 @@ for t in $targets; do
     mkdir -p "$work/$t" "$work/artifacts"
     # -timeout=20: a list may expand to HB_LIST_MAX (1e7) values, which takes
     # several seconds under ASan; anything slower is reported as a hang.
-    "$build/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
+    # The fuzzers start no MPI: plain ASan options, fast unwinding.
+    ASAN_OPTIONS=${HB_FUZZ_ASAN_OPTIONS:-} "$build/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
         "$work/$t" "$src/corpus/$t" >"$work/$t.log" 2>&1
     rc=$?
