@@ -85,6 +85,13 @@ static bool is_serial(const hb_csv_table *t, const cols *k, size_t r) {
     return strcmp(cell(t, r, k->req[C_MODE]), "serial") == 0;
 }
 
+/* "timeout-after-rows": the matrix's row for a launch that failed after
+ * writing its ok rows (the MPI_Finalize hang). */
+static bool after_rows(const char *status) {
+    size_t n = strlen(status), s = strlen(HB_EFF_AFTER_ROWS);
+    return n > s && strcmp(status + n - s, HB_EFF_AFTER_ROWS) == 0;
+}
+
 static bool is_ok(const hb_csv_table *t, const cols *k, size_t r) {
     return strcmp(cell(t, r, k->req[C_STATUS]), "ok") == 0;
 }
@@ -116,6 +123,7 @@ static int summarise(const hb_csv_table *t, const char *what, const cols *k, con
         goto out;
     e->tasks = 0;
     bool verified_no = false, unverified = false, result_differs = false;
+    const char *first_failure = NULL;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         size_t r = idx[i];
@@ -125,8 +133,12 @@ static int summarise(const hb_csv_table *t, const char *what, const cols *k, con
         if (tasks > 0)
             e->tasks = tasks;
         if (!is_ok(t, k, r)) {
-            if (e->failed++ == 0 && m == 0)
-                e->status = cell(t, r, k->req[C_STATUS]);
+            const char *st = cell(t, r, k->req[C_STATUS]);
+            e->failed++;
+            if (after_rows(st) && !e->late)
+                e->late = st;
+            else if (!after_rows(st) && !first_failure)
+                first_failure = st;
             continue;
         }
         double w, im;
@@ -163,6 +175,11 @@ static int summarise(const hb_csv_table *t, const char *what, const cols *k, con
         m++;
     }
     e->repeats = m;
+    /* Without ok rows the group's status is its first failure. */
+    if (m == 0) {
+        e->status = first_failure ? first_failure : e->late ? e->late : "ok";
+        e->late = NULL;
+    }
     e->wall_med = hb_median(wall, m);
     e->wall_min = e->wall_max = NAN;
     for (size_t i = 0; i < m; i++) {
@@ -177,14 +194,21 @@ static int summarise(const hb_csv_table *t, const char *what, const cols *k, con
             imb[nimb++] = imb[i];
     e->imbalance = hb_median(imb, nimb);
 
-    /* Outliers: more than 3 median absolute deviations from the median. */
+    /* Outliers: far from the median in MAD units and in relative terms. */
     double mad = hb_mad(wall, m);
     size_t used = 0;
     e->outliers[0] = '\0';
-    for (size_t i = 0; m > 2 && mad > 0 && i < m; i++)
-        if (fabs(wall[i] - e->wall_med) > 3 * mad && used + 24 < sizeof e->outliers)
-            used += (size_t)snprintf(e->outliers + used, sizeof e->outliers - used, "%s%ld",
-                                     used ? ";" : "", rep[i]);
+    e->outlier_dev = 0;
+    for (size_t i = 0; m >= HB_EFF_OUTLIER_MIN && mad > 0 && e->wall_med > 0 && i < m; i++) {
+        double dev = wall[i] - e->wall_med;
+        if (fabs(dev) <= HB_EFF_OUTLIER_MAD * mad ||
+            fabs(dev) <= HB_EFF_OUTLIER_REL * e->wall_med || used + 24 >= sizeof e->outliers)
+            continue;
+        used += (size_t)snprintf(e->outliers + used, sizeof e->outliers - used, "%s%ld",
+                                 used ? ";" : "", rep[i]);
+        if (fabs(dev) > fabs(e->outlier_dev) * e->wall_med)
+            e->outlier_dev = dev / e->wall_med;
+    }
     e->resolution_warn = m > 0 && res > 0.01 * e->wall_med;
 
     if (m == 0)
@@ -244,6 +268,20 @@ static void against_serial(hb_eff_set *s) {
                 best = false;
         }
         e->best = best;
+    }
+    /* Last, so the comparisons above see the plain verdict. */
+    for (size_t i = 0; i < s->n; i++) {
+        hb_eff *e = &s->v[i];
+        if (!e->late)
+            continue;
+        /* "timeout-after-rows" -> "; launch timed out after its rows" */
+        int n = (int)(strlen(e->late) - strlen(HB_EFF_AFTER_ROWS));
+        const char *how = n == 7 && !strncmp(e->late, "timeout", 7)         ? "timed out"
+                          : n == 11 && !strncmp(e->late, "interrupted", 11) ? "was interrupted"
+                                                                            : NULL;
+        size_t used = strlen(e->verdict);
+        snprintf(e->verdict + used, sizeof e->verdict - used, "; launch %s%.*s after its rows",
+                 how ? how : "", how ? 0 : n, e->late);
     }
 }
 

@@ -77,16 +77,57 @@ static void print_table(FILE *out, const hb_eff_set *s) {
     }
 }
 
+/* Are a and b groups of one kernel configuration (kernel and params)? */
+static bool same_kernel_config(const hb_eff *a, const hb_eff *b) {
+    return strcmp(a->kernel, b->kernel) == 0 && strcmp(a->params, b->params) == 0;
+}
+
+/* One line per kernel configuration with outlier repeats:
+ * "note: pi streams=...: outlier repeats (...): 1x2 static #2 +12%, ...". */
+static void print_outliers(FILE *out, const hb_eff_set *s) {
+    for (size_t i = 0; i < s->n; i++) {
+        const hb_eff *e = &s->v[i];
+        bool first = true, seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = same_kernel_config(&s->v[j], e);
+        for (size_t j = i; j < s->n && !seen; j++) {
+            const hb_eff *g = &s->v[j];
+            if (!g->outliers[0] || !same_kernel_config(g, e))
+                continue;
+            char lay[64];
+            if (first)
+                fprintf(out,
+                        "note: %s %s: outlier repeats (> %g MAD and > %g%% from their median): ",
+                        e->kernel, e->params, HB_EFF_OUTLIER_MAD, 100 * HB_EFF_OUTLIER_REL);
+            fprintf(out, "%s%s%s%s #", first ? "" : ", ", hb_eff_layout(g, lay, sizeof lay),
+                    strcmp(g->mode, "serial") ? " " : "",
+                    strcmp(g->mode, "serial") ? g->schedule : "");
+            for (const char *c = g->outliers; *c; c++)
+                if (*c == ';')
+                    fputs(",#", out);
+                else
+                    fputc(*c, out);
+            fprintf(out, " %+.0f%%", 100 * g->outlier_dev);
+            first = false;
+        }
+        if (!first)
+            fputc('\n', out);
+    }
+}
+
 static void print_notes(FILE *out, const hb_eff_set *s, double res) {
     bool any_best = false;
+    print_outliers(out, s);
     for (size_t i = 0; i < s->n; i++) {
         const hb_eff *e = &s->v[i];
         char lay[64];
         any_best |= e->best;
-        if (e->outliers[0])
-            fprintf(out, "note: %s %s %s: repeat(s) %s more than 3 MAD from the median %.4g s\n",
-                    e->kernel, hb_eff_layout(e, lay, sizeof lay), e->schedule, e->outliers,
-                    e->wall_med);
+        if (e->late)
+            fprintf(out,
+                    "note: %s %s %s: the launch ended '%.*s' after writing its rows; its %zu "
+                    "repeats are kept (a hang in MPI_Finalize does this; see launch.log)\n",
+                    e->kernel, hb_eff_layout(e, lay, sizeof lay), e->schedule,
+                    (int)(strlen(e->late) - strlen(HB_EFF_AFTER_ROWS)), e->late, e->repeats);
         if (e->resolution_warn)
             fprintf(out,
                     "warning: %s %s %s: the timer resolution (%.3g s) is more than 1%% of the "

@@ -9,7 +9,9 @@
  *   2x1 timed out -> verdict "timeout", no timings
  *   4x1 result "6 points" != serial "7 points" -> not verified
  *   pow grain sweep: serial 1 s + 100 us/task, 1x2 dynamic 0.5 s + 500 us per
- *     task per worker -> hand-out overhead 400 us per task. */
+ *     task per worker -> hand-out overhead 400 us per task.
+ * and, from tables written inline: the outlier rule (3 MAD and 5% of the
+ * median, at least 5 repeats) and a launch that timed out after its rows. */
 #define _DEFAULT_SOURCE /* open_memstream, strdup */
 #include "check.h"
 
@@ -148,6 +150,98 @@ static void test_resolution(const hb_csv_table *t) {
     hb_eff_free(&s);
 }
 
+/* A runs table of one parallel group with the given walls, and a serial row;
+ * extra: more rows appended as they are. */
+static int one_group(const double *walls, size_t n, const char *extra, hb_csv_table *t,
+                     hb_eff_set *s) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    fputs("kernel,params,mode,nodes,ranks,threads,workers,schedule,chunk,tasks,repeat,wall_s,"
+          "status,verified,result\n"
+          "pi,x,serial,1,1,1,1,serial,1,4,0,2.0,ok,yes,3\n",
+          f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "pi,x,parallel,1,2,1,2,static,1,4,%zu,%.17g,ok,yes,3\n", i, walls[i]);
+    fputs(extra, f);
+    fclose(f);
+    int rc = hb_csv_parse(text, len, "inline", t);
+    free(text);
+    if (rc == 0 && (rc = hb_eff_compute(t, "inline", 1e-9, s)) != 0)
+        hb_csv_table_free(t);
+    return rc;
+}
+
+/* Outliers need both rules: 3 MAD and 5% of the median, and 5 repeats. */
+static void test_outliers(void) {
+    hb_csv_table t;
+    hb_eff_set s;
+    /* A 1% spread: repeat 4 is 10 MAD out but only 2.5% of the median. */
+    const double tight[] = {1.000, 1.002, 0.998, 1.001, 1.025};
+    CHECK_INT(one_group(tight, 5, "", &t, &s), 0);
+    const hb_eff *e = find(&s, "pi", "2x1", NULL);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->outliers, "");
+        CHECK_NEAR(e->outlier_dev, 0.0, 0.0);
+    }
+    hb_eff_free(&s);
+    hb_csv_table_free(&t);
+    /* Repeat 3 is 20% above the median (and far out in MAD units). */
+    const double wide[] = {1.000, 1.002, 0.998, 1.200, 1.001};
+    CHECK_INT(one_group(wide, 5, "", &t, &s), 0);
+    e = find(&s, "pi", "2x1", NULL);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->outliers, "3");
+        CHECK_NEAR(e->outlier_dev, 0.199 / 1.001, 1e-12);
+    }
+    hb_eff_free(&s);
+    hb_csv_table_free(&t);
+    /* The same jump among 3 repeats is not judged. */
+    const double three[] = {1.000, 1.200, 1.001};
+    CHECK_INT(one_group(three, 3, "", &t, &s), 0);
+    e = find(&s, "pi", "2x1", NULL);
+    CHECK(e != NULL);
+    if (e)
+        CHECK_STR(e->outliers, "");
+    hb_eff_free(&s);
+    hb_csv_table_free(&t);
+}
+
+/* A launch that wrote its rows and then timed out (the MPI_Finalize hang):
+ * the timings stand, the verdict says what happened. */
+static void test_late_timeout(void) {
+    hb_csv_table t;
+    hb_eff_set s;
+    const double walls[] = {1.0, 1.0, 1.0};
+    CHECK_INT(
+        one_group(walls, 3, "pi,x,parallel,1,2,1,2,static,1,4,,,timeout-after-rows,,\n", &t, &s),
+        0);
+    const hb_eff *e = find(&s, "pi", "2x1", NULL);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_INT(e->repeats, 3);
+        CHECK_INT(e->failed, 1);
+        CHECK_STR(e->status, "ok");
+        CHECK(e->late && strcmp(e->late, "timeout-after-rows") == 0);
+        CHECK_NEAR(e->speedup, 2.0, 1e-12);
+        CHECK_STR(e->verdict, "ok; launch timed out after its rows");
+    }
+    hb_eff_free(&s);
+    hb_csv_table_free(&t);
+    /* Without ok rows the status is the verdict, as before. */
+    CHECK_INT(one_group(walls, 0, "pi,x,parallel,1,2,1,2,static,1,4,,,timeout,,\n", &t, &s), 0);
+    e = find(&s, "pi", "2x1", NULL);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK(e->late == NULL);
+        CHECK_STR(e->verdict, "timeout");
+    }
+    hb_eff_free(&s);
+    hb_csv_table_free(&t);
+}
+
 int main(void) {
     char *src = strdup(__FILE__);
     char path[4096];
@@ -169,5 +263,7 @@ int main(void) {
     test_resolution(&t);
     hb_csv_table_free(&t);
     test_bad_input();
+    test_outliers();
+    test_late_timeout();
     return hb_check_summary();
 }

@@ -12,6 +12,19 @@
 
 #include "hybench/csv.h"
 
+/* An outlier repeat is more than HB_EFF_OUTLIER_MAD median absolute
+ * deviations AND more than HB_EFF_OUTLIER_REL (a fraction) from the median
+ * of its group: MAD alone flags a 1% wobble when the repeats agree closely.
+ * Groups of fewer than HB_EFF_OUTLIER_MIN ok repeats are not judged: with 3
+ * the MAD is just the smaller of two gaps, and noise "exceeds" it often. */
+#define HB_EFF_OUTLIER_MAD 3.0
+#define HB_EFF_OUTLIER_REL 0.05
+#define HB_EFF_OUTLIER_MIN 5
+
+/* The suffix of the status the matrix writes, next to a launch's ok rows,
+ * when the launch then failed: "timeout-after-rows". */
+#define HB_EFF_AFTER_ROWS "-after-rows"
+
 /* One configuration. Text fields point into the table given to
  * hb_eff_compute, which must outlive the set. Missing numbers are NaN. */
 typedef struct hb_eff {
@@ -24,8 +37,12 @@ typedef struct hb_eff {
     double serial_s; /* median wall of the serial rows of this kernel+params */
     double speedup, efficiency, ideal, eff_of_ideal, imbalance, karp_flatt;
     size_t idle;
-    char outliers[64];    /* repeat numbers more than 3 MAD from the median, ';'-separated */
-    char verdict[48];     /* see EFFICIENCY.md */
+    char outliers[64];    /* outlier repeat numbers (see HB_EFF_OUTLIER_*), ';'-separated */
+    double outlier_dev;   /* the largest outlier's (wall - median) / median; 0 when none */
+    const char *late;     /* the status of a launch that failed after writing this
+                             group's ok rows ("timeout-after-rows": the MPI_Finalize
+                             hang), else NULL */
+    char verdict[96];     /* see EFFICIENCY.md */
     bool best;            /* fastest parallel layout of its kernel+params */
     bool resolution_warn; /* timer resolution > 1% of the median wall */
 } hb_eff;
