@@ -85,6 +85,14 @@ static int substitute(const char *tmpl, const char *word, const hb_launch_vars *
     return 0;
 }
 
+const char *hb_launch_template(const char *launcher, int with_hosts) {
+    if (launcher && strcmp(launcher, "srun") == 0)
+        return HB_LAUNCH_SRUN;
+    if (!launcher || strcmp(launcher, "mpiexec") == 0)
+        return with_hosts ? HB_LAUNCH_HYDRA_HOSTS : HB_LAUNCH_HYDRA;
+    return launcher;
+}
+
 int hb_launch_expand(const char *tmpl, const hb_launch_vars *vars, char *const *extra,
                      size_t nextra, hb_launch_argv *out) {
     hb_launch_argv a = {0};

@@ -2,13 +2,18 @@
  * schedule, one launch of `hybench run` each through a launcher template,
  * serial baselines first; rows land in results/<name>/runs.csv as each launch
  * completes (the child appends them), a failed launch gets a row of its own,
- * and the report is made at the end. Never initialises MPI itself. */
+ * and the report is made at the end. Layouts across nodes run on the first N
+ * hosts of --hosts, --hostfile or the Slurm allocation (hosts.h); with
+ * --emit-sbatch the matrix writes a batch script for itself instead of
+ * running. Never initialises MPI itself. */
 #define _DEFAULT_SOURCE /* gethostname, strdup, mkdir */
 #include "hybench/args.h"
 #include "hybench/matrix.h"
 
 #include "hybench/csv.h"
+#include "hybench/efficiency.h"
 #include "hybench/error.h"
+#include "hybench/hosts.h"
 #include "hybench/kernel.h"
 #include "hybench/launch.h"
 #include "hybench/meta.h"
@@ -27,16 +32,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HB_DEFAULT_LAUNCHER "mpiexec -n {ranks} -bind-to none {program}"
-#define HB_DEFAULT_LAUNCHER_NODES                                                                  \
-    "mpiexec -n {ranks} -ppn {ranks_per_node} -hosts {hosts} -bind-to none {program}"
-
 const hb_option hb_matrix_options[] = {
     {"layouts", "LIST", "layouts [N:]RxT,... or auto (1x1 and every RxT that fits the cores)"},
     {"kernels", "LIST", "kernels with their default options: pi,mc,pow,host (default pi,mc,pow)"},
     {"kernel", "'K OPTS'",
-     "one kernel configuration with options, e.g. 'pi --streams 64'; "
-     "repeat for more"},
+     "one kernel configuration with options, e.g. 'pi --streams 64'; its own --chunk LIST "
+     "and --schedules LIST override the matrix's; repeat for more"},
     {"schedules", "LIST", "static,cyclic,dynamic (default static,dynamic)"},
     {"chunk", "LIST", "tasks per hand-out (pow: elements per task), passed to run (default 1)"},
     {"repeat", "N", "timed repetitions per launch (default 3)"},
@@ -49,22 +50,34 @@ const hb_option hb_matrix_options[] = {
     {"timeout", "SECONDS", "stop a launch that runs longer (default 600)"},
     {"resume", NULL, "rerun only configurations missing from the existing runs.csv"},
     {"launcher", "TEMPLATE",
-     "launch command; {ranks} {ranks_per_node} {nodes} {threads} "
-     "{hosts} {layout} {program} (default " HB_DEFAULT_LAUNCHER ")"},
-    {"hosts", "LIST", "host list for layouts with N > 1 nodes ({hosts})"},
+     "mpiexec (default), srun, or a template naming {ranks} {ranks_per_node} {nodes} "
+     "{threads} {hosts} {layout} {program}"},
+    {"hosts", "LIST", "hosts h1,h2[:slots],...: an N:RxT layout runs on the first N"},
+    {"hostfile", "FILE", "hosts, one per line (host[:slots]; # comments)"},
+    {"emit-sbatch", "FILE", "write a Slurm batch script that runs this matrix, and exit"},
+    {"time", "LIMIT",
+     "--emit-sbatch time limit (MM, HH:MM:SS, D-HH:MM:SS; default: the most "
+     "the launches can take)"},
+    {"partition", "NAME", "--emit-sbatch partition (default: the cluster's default)"},
     {"dry-run", NULL, "print the launch commands and exit"},
     {"quiet", NULL, "no progress line"},
     {"help", NULL, "show this help"},
     {NULL, NULL, NULL},
 };
 
-/* One kernel configuration: a kernel and the words of its options. */
+/* One kernel configuration: a kernel, the words of its options, and the
+ * harness options it carries itself (--chunk, --schedules) or inherits. */
 typedef struct kspec {
     const hb_kernel *k;
     char *text;   /* as given: "pi --streams 64" (owned) */
-    char **words; /* option words after the name (point into a copy of text) */
+    char **words; /* kernel option words after the name (point into buf) */
     int nwords;
     char *buf;
+    const char *chunk_text; /* --chunk as passed to run (into buf, or the matrix's) */
+    size_t *chunks;         /* its values (owned) */
+    size_t nchunks;
+    const char *schedules[3];
+    size_t nschedules;
     char **params; /* canonical params per chunk value (owned) */
     size_t *tasks; /* task count per chunk value */
 } kspec;
@@ -79,7 +92,8 @@ typedef struct matrix {
     size_t *chunks;
     size_t nchunks;
     const char *chunk_text, *repeat, *warmup, *bind, *distribute, *seed;
-    const char *launcher, *hosts;
+    const char *launcher;
+    hb_hostlist hosts; /* empty: this machine only */
     double timeout;
     bool resume, dry_run, progress;
     char dir[2048], runs[2100], log[2100];
@@ -89,14 +103,23 @@ typedef struct matrix {
     bool have_done;
 } matrix;
 
-/* The defaults of `hybench` with no arguments: sizes that finish in about a
+/* The defaults of `hybench` with no arguments: every kernel, sizes that take
+ * at least ~0.2 s serial (so timings are not noise) yet finish in about a
  * minute in all on two cores. */
 static const char *const default_kernels[] = {
-    "pi --streams 64 --samples 1000000",
-    /* The lesson's seven (beta, m) points: 7 tasks, so 2 workers idle one in 8. */
-    "mc --zip --beta 0.5,0.5,1.0,1.0,1.0,2.0,2.0 --m 0.5,1.0,0.5,1.0,2.0,1.0,2.0 "
-    "--iterations 20000 --out-dir results/default/mc_data",
-    "pow --elements 1000000",
+    "pi --streams 64 --samples 4000000",
+    /* 12 points whose Metropolis chains mix well at 16 slices (beta/slices
+     * >= 0.5), so the 5-sigma check against the exact lattice value can
+     * pass: the verdict is "ok", not "unverified". */
+    "mc --beta 8,10,12 --m 1.0,2.0 --h 0.5,1.0 --slices 16 --iterations 20000 "
+    "--out-dir results/default/mc_data",
+    /* 32000 tasks of 1000 elements: enough work per task that the hand-out
+     * is not the whole story, and ~0.2 s serial (the map is memory-bound:
+     * ~0.7 GiB per rank). */
+    "pow --elements 32000000 --chunk 1000",
+    /* A small grain sweep, dynamic only: the report's per-task hand-out
+     * overhead within a rank and across ranks. */
+    "pow --elements 4000000 --chunk 100,1000,10000 --schedules dynamic",
     "host",
 };
 
@@ -171,39 +194,90 @@ static void matrix_usage(FILE *f) {
           "efficiency.svg, efficiency.png}.\n\n"
           "Kernels: --kernels pi,mc takes each kernel with its default options; --kernel\n"
           "'pi --streams 64 --samples 1e6' gives one configuration with options (repeat it, or\n"
-          "mix both). Launchers: the default is MPICH's hydra,\n"
-          "  " HB_DEFAULT_LAUNCHER "\n"
-          "and with N > 1 nodes\n"
-          "  " HB_DEFAULT_LAUNCHER_NODES "\n"
-          "Under Slurm use\n"
-          "  --launcher 'srun -N {nodes} --ntasks-per-node {ranks_per_node} --cpus-per-task "
-          "{threads} --mpi=pmi2 {program}'\n\n",
+          "mix both). A configuration may carry its own --chunk LIST and --schedules LIST:\n"
+          "--kernel 'pow --elements 4000000 --chunk 10,100,1000' is a grain sweep.\n\n"
+          "Hosts: an N:RxT layout runs on the first N hosts of --hosts, else --hostfile, else\n"
+          "the Slurm allocation the matrix runs in; every layout is checked against them\n"
+          "before anything is launched. Start the matrix on the first host: the serial\n"
+          "baselines run where it runs.\n\n"
+          "Launchers: the default is MPICH's hydra,\n"
+          "  " HB_LAUNCH_HYDRA "\n"
+          "and with a host list\n"
+          "  " HB_LAUNCH_HYDRA_HOSTS "\n"
+          "--launcher srun, inside a Slurm allocation, stands for\n"
+          "  " HB_LAUNCH_SRUN "\n"
+          "--emit-sbatch FILE [--time T] writes a batch script that runs this matrix with\n"
+          "--launcher srun in one allocation sized for its largest layout (results in the\n"
+          "submit directory), and exits.\n\n",
           f);
     hb_options_print(f, hb_matrix_options);
 }
 
-static void kspec_free(kspec *s, size_t nchunks) {
+static void kspec_free(kspec *s) {
     free(s->text);
     free(s->words);
     free(s->buf);
     if (s->params)
-        for (size_t i = 0; i < nchunks; i++)
+        for (size_t i = 0; i < s->nchunks; i++)
             free(s->params[i]);
     free(s->params);
     free(s->tasks);
+    free(s->chunks);
 }
 
 static void matrix_free(matrix *m) {
     for (size_t i = 0; i < m->nkernels; i++)
-        kspec_free(&m->kernels[i], m->nchunks);
+        kspec_free(&m->kernels[i]);
     free(m->kernels);
     free(m->layouts);
     free(m->chunks);
+    hb_hosts_free(&m->hosts);
     if (m->have_done)
         hb_csv_table_free(&m->done);
 }
 
-/* Split a --kernel text into the kernel and its option words. */
+/* "static,dynamic" into out[0..*n) (at most 3, no repeats); opt names it. */
+static int parse_schedules(const char *opt, const char *s, const char **out, size_t *n) {
+    char copy[128];
+    *n = 0;
+    if (strlen(s) >= sizeof copy)
+        return hb_fail(HB_EUSAGE, "%s: '%s' is too long", opt, s);
+    strcpy(copy, s);
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        hb_sched_kind kind;
+        if (hb_sched_parse(tok, &kind) != 0)
+            return hb_fail(HB_EUSAGE, "%s: '%s' is not static, cyclic or dynamic", opt, tok);
+        bool dup = false;
+        for (size_t i = 0; i < *n; i++)
+            dup |= strcmp(out[i], hb_sched_name(kind)) == 0;
+        if (!dup)
+            out[(*n)++] = hb_sched_name(kind);
+    }
+    if (*n == 0)
+        return hb_fail(HB_EUSAGE, "%s: '%s' names no schedule", opt, s);
+    return 0;
+}
+
+/* A harness option inside a --kernel text: "--chunk" or "--chunk=..."
+ * (*inline_value then points after '='). */
+static bool harness_word(const char *w, const char *name, const char **inline_value) {
+    size_t n = strlen(name);
+    if (strncmp(w, "--", 2) != 0 || strncmp(w + 2, name, n) != 0)
+        return false;
+    if (w[2 + n] == '\0') {
+        *inline_value = NULL;
+        return true;
+    }
+    if (w[2 + n] == '=') {
+        *inline_value = w + 3 + n;
+        return true;
+    }
+    return false;
+}
+
+/* Split a --kernel text into the kernel, its option words and the harness
+ * options it carries (--chunk, --schedules), which override the matrix's. */
 static int kspec_parse(const char *text, kspec *s) {
     memset(s, 0, sizeof *s);
     if (!(s->text = strdup(text)) || !(s->buf = strdup(text)) ||
@@ -216,28 +290,59 @@ static int kspec_parse(const char *text, kspec *s) {
         return hb_fail(HB_EUSAGE, "--kernel: empty kernel configuration");
     if (!(s->k = hb_kernel_find(s->words[0])))
         return hb_fail(HB_EUSAGE, "--kernel: unknown kernel '%s' (hybench --list)", s->words[0]);
-    memmove(s->words, s->words + 1, (size_t)n * sizeof *s->words);
-    s->nwords = n - 1;
+    int kept = 0, rc;
+    for (int i = 1; i < n; i++) {
+        const char *v;
+        bool chunk = harness_word(s->words[i], "chunk", &v);
+        if (!chunk && !harness_word(s->words[i], "schedules", &v)) {
+            s->words[kept++] = s->words[i];
+            continue;
+        }
+        if (!v && ++i == n)
+            return hb_fail(HB_EUSAGE, "--kernel '%s': --%s: missing value", text,
+                           chunk ? "chunk" : "schedules");
+        if (!v)
+            v = s->words[i];
+        rc = chunk ? hb_parse_size_list("--chunk", v, 1, (size_t)1 << 40, &s->chunks, &s->nchunks)
+                   : parse_schedules("--schedules", v, s->schedules, &s->nschedules);
+        if (rc)
+            return hb_fail(rc, "--kernel '%s': %s", text, hb_errmsg(rc));
+        if (chunk)
+            s->chunk_text = v;
+    }
+    s->nwords = kept;
     return 0;
 }
 
-/* Create the kernel once per chunk value, untimed and without MPI, to check
+/* What the configuration does not set itself comes from the matrix. Then
+ * create the kernel once per chunk value, untimed and without MPI, to check
  * its options now (bad input before anything runs) and to learn the params
  * text and task count its runs will record. */
 static int kspec_probe(kspec *s, const matrix *m, uint64_t seed) {
+    if (!s->chunks) {
+        if (!(s->chunks = malloc(m->nchunks * sizeof *s->chunks)))
+            return hb_fail(HB_ENOMEM, "out of memory");
+        memcpy(s->chunks, m->chunks, m->nchunks * sizeof *s->chunks);
+        s->nchunks = m->nchunks;
+        s->chunk_text = m->chunk_text;
+    }
+    if (!s->nschedules) {
+        memcpy(s->schedules, m->schedules, sizeof s->schedules);
+        s->nschedules = m->nschedules;
+    }
     const hb_option *const tables[] = {s->k->options, NULL};
     hb_args a;
     int rc = hb_args_parse(s->nwords, s->words, tables, &a);
     if (rc)
         return hb_fail(rc, "--kernel '%s': %s", s->text, hb_errmsg(rc));
-    if (!(s->params = calloc(m->nchunks, sizeof *s->params)) ||
-        !(s->tasks = calloc(m->nchunks, sizeof *s->tasks))) {
+    if (!(s->params = calloc(s->nchunks, sizeof *s->params)) ||
+        !(s->tasks = calloc(s->nchunks, sizeof *s->tasks))) {
         hb_args_free(&a);
         return hb_fail(HB_ENOMEM, "out of memory");
     }
-    for (size_t c = 0; c < m->nchunks && rc == 0; c++) {
+    for (size_t c = 0; c < s->nchunks && rc == 0; c++) {
         hb_kernel_cfg cfg = {.seed = seed,
-                             .chunk = m->chunks[c],
+                             .chunk = s->chunks[c],
                              .nodes = 1,
                              .ranks = 1,
                              .threads = 1,
@@ -292,24 +397,17 @@ static int parse_layouts(matrix *m, const char *s, int cores) {
     return rc;
 }
 
-static int parse_schedules(matrix *m, const char *s) {
-    char copy[128];
-    if (strlen(s) >= sizeof copy)
-        return hb_fail(HB_EUSAGE, "--schedules: '%s' is too long", s);
-    strcpy(copy, s);
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        hb_sched_kind kind;
-        if (hb_sched_parse(tok, &kind) != 0)
-            return hb_fail(HB_EUSAGE, "--schedules: '%s' is not static, cyclic or dynamic", tok);
-        bool dup = false;
-        for (size_t i = 0; i < m->nschedules; i++)
-            dup |= strcmp(m->schedules[i], hb_sched_name(kind)) == 0;
-        if (!dup)
-            m->schedules[m->nschedules++] = hb_sched_name(kind);
+/* Every layout must fit the hosts before anything is launched: its node
+ * count within the list, its ranks per node within each host's slots. */
+static int check_hosts(const matrix *m) {
+    for (size_t i = 0; i < m->nlayouts; i++) {
+        char lay[64];
+        const hb_layout *l = &m->layouts[i];
+        int rc = hb_hosts_check_layout(&m->hosts, hb_layout_name(l, lay, sizeof lay), l->nodes,
+                                       l->ranks_per_node);
+        if (rc)
+            return rc;
     }
-    if (m->nschedules == 0)
-        return hb_fail(HB_EUSAGE, "--schedules: '%s' names no schedule", s);
     return 0;
 }
 
@@ -344,11 +442,10 @@ static int parse_options(matrix *m, const hb_args *a, int cores) {
         return rc;
     m->timeout = t;
     m->launcher = hb_args_get(a, "launcher");
-    m->hosts = hb_args_get(a, "hosts");
     if (m->launcher) { /* check the template now, before anything is written */
         hb_launch_vars probe = {1, 1, 1, 1, "localhost", "1x1", "hybench"};
         hb_launch_argv tmp;
-        if ((rc = hb_launch_expand(m->launcher, &probe, NULL, 0, &tmp)))
+        if ((rc = hb_launch_expand(hb_launch_template(m->launcher, 0), &probe, NULL, 0, &tmp)))
             return rc;
         hb_launch_argv_free(&tmp);
     }
@@ -356,14 +453,10 @@ static int parse_options(matrix *m, const hb_args *a, int cores) {
     m->dry_run = hb_args_has(a, "dry-run");
     m->progress = !hb_args_has(a, "quiet") && isatty(STDERR_FILENO);
     if ((rc = parse_layouts(m, (v = hb_args_get(a, "layouts")) ? v : "auto", cores)) ||
-        (rc = parse_schedules(m, (v = hb_args_get(a, "schedules")) ? v : "static,dynamic")))
+        (rc = parse_schedules("--schedules",
+                              (v = hb_args_get(a, "schedules")) ? v : "static,dynamic",
+                              m->schedules, &m->nschedules)))
         return rc;
-    for (size_t i = 0; i < m->nlayouts; i++)
-        if (m->layouts[i].nodes > 1 && !m->hosts && !m->launcher)
-            return hb_fail(HB_EUSAGE,
-                           "--layouts: a layout with %d nodes needs --hosts (or a "
-                           "--launcher such as srun that knows the nodes)",
-                           m->layouts[i].nodes);
 
     /* Kernels: --kernels names, then every --kernel text, in order given. */
     const char *names = hb_args_get(a, "kernels");
@@ -404,7 +497,8 @@ static int default_options(matrix *m, int cores) {
     m->distribute = "compact";
     m->timeout = 120;
     m->progress = isatty(STDERR_FILENO);
-    if ((rc = parse_layouts(m, "auto", cores)) || (rc = parse_schedules(m, "static,dynamic")))
+    if ((rc = parse_layouts(m, "auto", cores)) ||
+        (rc = parse_schedules("--schedules", "static,dynamic", m->schedules, &m->nschedules)))
         return rc;
     for (size_t i = 0; i < sizeof default_kernels / sizeof default_kernels[0]; i++)
         if ((rc = add_kernel(m, default_kernels[i])) || (rc = kspec_probe(&m->kernels[i], m, 1)))
@@ -429,8 +523,23 @@ static int make_dirs(const char *dir) {
     return 0;
 }
 
-/* Does runs.csv hold an ok row for this configuration? (rows from index
- * `from` on; mode "serial" ignores layout and schedule). */
+/* The hosts of an n-node launch for a template's {hosts} ("a,b"), or for
+ * the CSV's hosts column ("a;b", as `hybench run` writes it). Without a
+ * host list: this machine. */
+static void launch_hosts(const matrix *m, int nodes, char sep, char *buf, size_t len) {
+    if (m->hosts.n == 0 || hb_hosts_join(&m->hosts, (size_t)nodes, buf, len) != 0) {
+        snprintf(buf, len, "%s", m->host);
+        return;
+    }
+    for (char *c = buf; *c; c++)
+        if (*c == ',')
+            *c = sep;
+}
+
+/* Does runs.csv hold a row (an ok one with need_ok) for this configuration,
+ * from row index `from` on? Serial rows match on kernel and params alone:
+ * the baseline of a kernel+params is the same whatever the chunk and
+ * schedule of the parallel runs. */
 static bool has_row(const hb_csv_table *t, size_t from, const char *kernel, const char *params,
                     bool serial, const hb_layout *l, const char *schedule, size_t chunk,
                     bool need_ok) {
@@ -448,28 +557,53 @@ static bool has_row(const hb_csv_table *t, size_t from, const char *kernel, cons
     snprintf(ch, sizeof ch, "%zu", chunk);
     for (size_t r = from; r < t->nrows; r++) {
         char **f = t->rows[r];
-        if (strcmp(f[ck], kernel) || strcmp(f[cp], params) || strcmp(f[cc], ch) ||
+        if (strcmp(f[ck], kernel) || strcmp(f[cp], params) ||
             strcmp(f[cm], serial ? "serial" : "parallel") || (need_ok && strcmp(f[st], "ok") != 0))
             continue;
-        if (serial || (!strcmp(f[cn], nodes) && !strcmp(f[cr], ranks) && !strcmp(f[ct], threads) &&
-                       !strcmp(f[cs], schedule)))
+        if (serial || (!strcmp(f[cc], ch) && !strcmp(f[cn], nodes) && !strcmp(f[cr], ranks) &&
+                       !strcmp(f[ct], threads) && !strcmp(f[cs], schedule)))
             return true;
     }
     return false;
 }
 
-/* One row for a configuration whose launch left none: its status, no timings. */
-static int append_failure(const matrix *m, const kspec *s, size_t c, bool serial,
-                          const hb_layout *l, const char *schedule, const char *status) {
-    char ts[32], nodes[16], ranks[16], threads[16], workers[16], chunk[32], tasks[32];
-    int nn = serial ? 1 : l->nodes, rr = serial ? 1 : l->nodes * l->ranks_per_node,
-        tt = serial ? 1 : l->threads;
+/* ---- launching ---- */
+
+/* One launch: a serial baseline of one chunk value of a configuration, or
+ * every chunk value of a configuration under one layout and schedule. */
+typedef struct job {
+    const kspec *s;
+    bool serial;
+    size_t chunk;       /* serial: the index of its chunk value */
+    const hb_layout *l; /* NULL for serial */
+    const char *schedule;
+} job;
+
+/* The chunk indices a job covers: [*first, *first + *n). */
+static void job_chunks(const job *j, size_t *first, size_t *n) {
+    *first = j->serial ? j->chunk : 0;
+    *n = j->serial ? 1 : j->s->nchunks;
+}
+
+/* One row for a configuration whose launch ended with `status`, no timings:
+ * in place of the rows the launch did not write, or next to those it did
+ * ("timeout-after-rows"). */
+static int append_status(const matrix *m, const job *j, size_t c, const char *status) {
+    char ts[32], nodes[16], ranks[16], threads[16], workers[16], chunk[32], tasks[32], hosts[4096];
+    const kspec *s = j->s;
+    bool serial = j->serial;
+    int nn = serial ? 1 : j->l->nodes, rr = serial ? 1 : j->l->nodes * j->l->ranks_per_node,
+        tt = serial ? 1 : j->l->threads;
     snprintf(nodes, sizeof nodes, "%d", nn);
     snprintf(ranks, sizeof ranks, "%d", rr);
     snprintf(threads, sizeof threads, "%d", tt);
     snprintf(workers, sizeof workers, "%d", rr * tt);
-    snprintf(chunk, sizeof chunk, "%zu", m->chunks[c]);
+    snprintf(chunk, sizeof chunk, "%zu", s->chunks[c]);
     snprintf(tasks, sizeof tasks, "%zu", s->tasks[c]);
+    if (serial)
+        snprintf(hosts, sizeof hosts, "%s", m->host);
+    else
+        launch_hosts(m, nn, ';', hosts, sizeof hosts);
     hb_csv_row row;
     static char empty[] = "";
     for (int i = 0; i < HB_NCOLS; i++)
@@ -477,7 +611,7 @@ static int append_failure(const matrix *m, const kspec *s, size_t c, bool serial
     row.f[HB_COL_schema] = (char *)HB_CSV_SCHEMA;
     row.f[HB_COL_timestamp] = (char *)hb_meta_timestamp(ts, sizeof ts);
     row.f[HB_COL_host] = (char *)m->host;
-    row.f[HB_COL_hosts] = (char *)(serial || !m->hosts ? m->host : m->hosts);
+    row.f[HB_COL_hosts] = hosts;
     row.f[HB_COL_kernel] = (char *)s->k->name;
     row.f[HB_COL_params] = s->params[c];
     row.f[HB_COL_mode] = (char *)(serial ? "serial" : "parallel");
@@ -487,24 +621,15 @@ static int append_failure(const matrix *m, const kspec *s, size_t c, bool serial
     row.f[HB_COL_workers] = workers;
     row.f[HB_COL_bind] = (char *)m->bind;
     row.f[HB_COL_distribute] = (char *)m->distribute;
-    row.f[HB_COL_schedule] = (char *)(serial ? "serial" : schedule);
+    row.f[HB_COL_schedule] = (char *)(serial ? "serial" : j->schedule);
     row.f[HB_COL_chunk] = chunk;
     row.f[HB_COL_tasks] = tasks;
     row.f[HB_COL_status] = (char *)status;
     return hb_csv_append(m->runs, &row, 1);
 }
 
-/* ---- launching ---- */
-
-typedef struct job {
-    const kspec *s;
-    bool serial;
-    const hb_layout *l; /* NULL for serial */
-    const char *schedule;
-} job;
-
 static int build_argv(const matrix *m, const job *j, hb_launch_argv *out) {
-    char threads[16], nodes[16];
+    char threads[16], nodes[16], chunk[32];
     char *extra[64 + 2 * 16];
     size_t n = 0;
     const kspec *s = j->s;
@@ -515,8 +640,9 @@ static int build_argv(const matrix *m, const job *j, hb_launch_argv *out) {
     extra[n++] = (char *)s->k->name;
     for (int i = 0; i < s->nwords; i++)
         extra[n++] = s->words[i];
+    snprintf(chunk, sizeof chunk, "%zu", s->chunks[j->chunk]);
     extra[n++] = "--chunk";
-    extra[n++] = (char *)m->chunk_text;
+    extra[n++] = j->serial ? chunk : (char *)s->chunk_text;
     extra[n++] = "--repeat";
     extra[n++] = (char *)m->repeat;
     extra[n++] = "--warmup";
@@ -541,30 +667,30 @@ static int build_argv(const matrix *m, const job *j, hb_launch_argv *out) {
     extra[n++] = threads;
     extra[n++] = "--schedule";
     extra[n++] = (char *)j->schedule;
-    if (j->l->nodes > 1) {
-        extra[n++] = "--nodes";
-        extra[n++] = nodes;
-    }
-    char lay[64];
+    /* The run refuses a launch that spans another node count than the
+     * layout's (e.g. hydra spreading a 1-node layout over an allocation). */
+    extra[n++] = "--nodes";
+    extra[n++] = nodes;
+    char lay[64], hosts[4096];
+    launch_hosts(m, j->l->nodes, ',', hosts, sizeof hosts);
     hb_launch_vars v = {.nodes = j->l->nodes,
                         .ranks = j->l->nodes * j->l->ranks_per_node,
                         .ranks_per_node = j->l->ranks_per_node,
                         .threads = j->l->threads,
-                        .hosts = m->hosts ? m->hosts : m->host,
+                        .hosts = hosts,
                         .layout = hb_layout_name(j->l, lay, sizeof lay),
                         .program = m->self};
-    const char *tmpl = m->launcher       ? m->launcher
-                       : j->l->nodes > 1 ? HB_DEFAULT_LAUNCHER_NODES
-                                         : HB_DEFAULT_LAUNCHER;
-    return hb_launch_expand(tmpl, &v, extra, n, out);
+    return hb_launch_expand(hb_launch_template(m->launcher, m->hosts.n > 0), &v, extra, n, out);
 }
 
 static bool job_done(const matrix *m, const job *j) {
+    size_t first, n;
     if (!m->have_done)
         return false;
-    for (size_t c = 0; c < m->nchunks; c++)
+    job_chunks(j, &first, &n);
+    for (size_t c = first; c < first + n; c++)
         if (!has_row(&m->done, 0, j->s->k->name, j->s->params[c], j->serial, j->l, j->schedule,
-                     m->chunks[c], true))
+                     j->s->chunks[c], true))
             return false;
     return true;
 }
@@ -582,10 +708,14 @@ static void progress(const matrix *m, size_t i, size_t n, const job *j, double t
     fflush(stderr);
 }
 
-/* Run one job; on a failed launch append rows for the chunks it left without
- * any. Returns 0, or HB_ELAUNCH/HB_EINTR (the matrix goes on after
- * HB_ELAUNCH), or another negative code when the runs file cannot be written. */
-static int run_job(matrix *m, const job *j) {
+/* Run one job. When the launch fails, every chunk it covers gets a row with
+ * the launch status: in place of timings where it left none, and next to
+ * the rows it did write otherwise (a launch that hangs in MPI_Finalize after
+ * its rows: the timings stand, and the report says the launch then timed
+ * out). Returns 0, HB_ELAUNCH (*after_rows set when every chunk had its
+ * rows; the matrix goes on), HB_EINTR, or another negative code when the
+ * runs file cannot be written. */
+static int run_job(matrix *m, const job *j, bool *after_rows) {
     hb_launch_argv av;
     int rc = build_argv(m, j, &av);
     if (rc)
@@ -606,8 +736,23 @@ static int run_job(matrix *m, const job *j) {
         fputc('\n', log);
         fclose(log);
     }
+    *after_rows = false;
     rc = hb_launch_run(av.v, m->timeout, m->log, &o, &code);
     if (rc == 0 && o != HB_LAUNCH_OK) {
+        size_t first, n, with_rows = 0;
+        job_chunks(j, &first, &n);
+        bool have = access(m->runs, F_OK) == 0 && hb_csv_read(m->runs, &t) == 0;
+        for (size_t c = first; c < first + n && rc == 0; c++) {
+            char late[64];
+            bool rows = have && has_row(&t, before, j->s->k->name, j->s->params[c], j->serial, j->l,
+                                        j->schedule, j->s->chunks[c], false);
+            snprintf(late, sizeof late, "%s%s", hb_launch_status(o), HB_EFF_AFTER_ROWS);
+            rc = append_status(m, j, c, rows ? late : hb_launch_status(o));
+            with_rows += rows;
+        }
+        if (have)
+            hb_csv_table_free(&t);
+        *after_rows = with_rows == n;
         char lay[64];
         if (m->progress)
             fputs("\r\033[K", stderr);
@@ -616,15 +761,11 @@ static int run_job(matrix *m, const job *j) {
                 j->serial ? "" : j->schedule, hb_launch_status(o));
         if (o == HB_LAUNCH_FAILED || o == HB_LAUNCH_CRASHED)
             fprintf(stderr, " (%s %d)", o == HB_LAUNCH_FAILED ? "exit status" : "signal", code);
+        if (*after_rows)
+            fputs(" after writing all its rows, which are kept", stderr);
+        else if (with_rows)
+            fprintf(stderr, " after writing rows for %zu of %zu chunk values", with_rows, n);
         fprintf(stderr, "; see %s\n", m->log);
-        /* Chunks the launch left without rows get one row with the status. */
-        bool have = access(m->runs, F_OK) == 0 && hb_csv_read(m->runs, &t) == 0;
-        for (size_t c = 0; c < m->nchunks && rc == 0; c++)
-            if (!have || !has_row(&t, before, j->s->k->name, j->s->params[c], j->serial, j->l,
-                                  j->schedule, m->chunks[c], false))
-                rc = append_failure(m, j->s, c, j->serial, j->l, j->schedule, hb_launch_status(o));
-        if (have)
-            hb_csv_table_free(&t);
         if (rc == 0)
             rc = o == HB_LAUNCH_INTERRUPTED ? hb_fail(HB_EINTR, "interrupted")
                                             : hb_fail(HB_ELAUNCH, "a launch failed");
@@ -633,15 +774,35 @@ static int run_job(matrix *m, const job *j) {
     return rc;
 }
 
+/* Serial baselines first, one per kernel+params (a grain sweep has one per
+ * grain; configurations that share params share the baseline), then every
+ * configuration under every layout and its schedules. */
 static size_t make_jobs(const matrix *m, job *jobs) {
     size_t n = 0;
-    for (size_t k = 0; k < m->nkernels; k++)
-        jobs[n++] = (job){&m->kernels[k], true, NULL, "serial"};
+    for (size_t k = 0; k < m->nkernels; k++) {
+        const kspec *s = &m->kernels[k];
+        for (size_t c = 0; c < s->nchunks; c++) {
+            bool dup = false;
+            for (size_t i = 0; i < n && !dup; i++)
+                dup = jobs[i].s->k == s->k &&
+                      strcmp(jobs[i].s->params[jobs[i].chunk], s->params[c]) == 0;
+            if (!dup)
+                jobs[n++] = (job){s, true, c, NULL, "serial"};
+        }
+    }
     for (size_t k = 0; k < m->nkernels; k++)
         for (size_t l = 0; l < m->nlayouts; l++)
-            for (size_t s = 0; s < m->nschedules; s++)
-                jobs[n++] = (job){&m->kernels[k], false, &m->layouts[l], m->schedules[s]};
+            for (size_t s = 0; s < m->kernels[k].nschedules; s++)
+                jobs[n++] =
+                    (job){&m->kernels[k], false, 0, &m->layouts[l], m->kernels[k].schedules[s]};
     return n;
+}
+
+static size_t max_jobs(const matrix *m) {
+    size_t max = 0;
+    for (size_t k = 0; k < m->nkernels; k++)
+        max += m->kernels[k].nchunks + m->nlayouts * m->kernels[k].nschedules;
+    return max;
 }
 
 static int dry_run(const matrix *m, const job *jobs, size_t n) {
@@ -659,7 +820,7 @@ static int dry_run(const matrix *m, const job *jobs, size_t n) {
 }
 
 static int run_matrix(matrix *m, const hb_topo *topo) {
-    size_t max = m->nkernels * (1 + m->nlayouts * m->nschedules);
+    size_t max = max_jobs(m);
     job *jobs = calloc(max ? max : 1, sizeof *jobs);
     if (!jobs)
         return hb_fail(HB_ENOMEM, "out of memory");
@@ -682,7 +843,7 @@ static int run_matrix(matrix *m, const hb_topo *topo) {
         goto out;
     hb_signals_install();
     double t0 = hb_time_now();
-    size_t failed = 0, skipped = 0;
+    size_t failed = 0, failed_after_rows = 0, skipped = 0;
     for (size_t i = 0; i < n; i++) {
         if (hb_interrupted()) {
             rc = hb_fail(HB_EINTR, "interrupted");
@@ -693,9 +854,11 @@ static int run_matrix(matrix *m, const hb_topo *topo) {
             continue;
         }
         progress(m, i, n, &jobs[i], t0);
-        rc = run_job(m, &jobs[i]);
+        bool after_rows = false;
+        rc = run_job(m, &jobs[i], &after_rows);
         if (rc == HB_ELAUNCH) {
             failed++;
+            failed_after_rows += after_rows;
             rc = 0;
         } else if (rc) {
             break;
@@ -724,8 +887,89 @@ static int run_matrix(matrix *m, const hb_topo *topo) {
            "launch.log)\n",
            m->dir);
     if (failed)
-        rc = hb_fail(HB_ELAUNCH, "%zu of %zu launches failed (recorded in %s)", failed, n, m->runs);
+        rc = hb_fail(HB_ELAUNCH,
+                     "%zu of %zu launches failed, %zu of them after writing all their rows "
+                     "(kept); recorded in %s",
+                     failed, n, failed_after_rows, m->runs);
 out:
+    free(jobs);
+    return rc;
+}
+
+/* ---- --emit-sbatch ---- */
+
+/* The options that configure the batch script, not the matrix it runs. */
+static bool sbatch_only(const char *name) {
+    return !strcmp(name, "emit-sbatch") || !strcmp(name, "time") || !strcmp(name, "partition") ||
+           !strcmp(name, "launcher");
+}
+
+/* Write the batch script for this matrix: sized for its largest layout, the
+ * time limit from --time or, without it, the most its launches can take
+ * (every launch stopped at --timeout) plus ten minutes. argv are the matrix's
+ * own words, passed on without the script's options. */
+static int emit_sbatch(const matrix *m, const hb_args *a, int argc, char **argv) {
+    const char *path = hb_args_get(a, "emit-sbatch"), *tv = hb_args_get(a, "time");
+    int rc = 0;
+    if (!*path)
+        return hb_fail(HB_EUSAGE, "--emit-sbatch: empty file name");
+    if (hb_args_has(a, "hosts") || hb_args_has(a, "hostfile") || hb_args_has(a, "dry-run"))
+        return hb_fail(HB_EUSAGE, "--emit-sbatch: the batch job takes its hosts from its "
+                                  "allocation; drop --hosts, --hostfile and --dry-run");
+    hb_sbatch sp = {
+        .job_name = "hybench", .partition = hb_args_get(a, "partition"), .self = m->self};
+    hb_layout_size *ls = calloc(m->nlayouts + 1, sizeof *ls);
+    char **pass = calloc((size_t)argc + 1, sizeof *pass);
+    job *jobs = calloc(max_jobs(m) + 1, sizeof *jobs);
+    if (!ls || !pass || !jobs) {
+        rc = hb_fail(HB_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < m->nlayouts; i++)
+        ls[i] = (hb_layout_size){m->layouts[i].nodes, m->layouts[i].ranks_per_node,
+                                 m->layouts[i].threads};
+    ls[m->nlayouts] = (hb_layout_size){1, 1, 1}; /* the serial baselines */
+    if ((rc = hb_sbatch_size(ls, m->nlayouts + 1, &sp)))
+        goto out;
+    size_t launches = make_jobs(m, jobs);
+    if (tv) {
+        if ((rc = hb_sbatch_parse_time("--time", tv, &sp.time_s)))
+            goto out;
+    } else {
+        sp.time_s = (long)((double)launches * m->timeout) + 600;
+        sp.time_s = (sp.time_s + 59) / 60 * 60;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        const hb_option *o = NULL;
+        size_t len = strcspn(w + 2, "=");
+        for (const hb_option *p = hb_matrix_options; !o && p->name && !strncmp(w, "--", 2); p++)
+            if (strlen(p->name) == len && !strncmp(p->name, w + 2, len))
+                o = p;
+        bool pair = o && o->arg && !strchr(w, '=') && i + 1 < argc;
+        if (o && sbatch_only(o->name)) {
+            i += pair;
+            continue;
+        }
+        pass[sp.argc++] = argv[i];
+        if (pair)
+            pass[sp.argc++] = argv[++i];
+    }
+    sp.argv = pass;
+    if ((rc = hb_sbatch_write(path, &sp)))
+        goto out;
+    printf(
+        "wrote %s: %d node%s x %d task%s per node x %d cpu%s per task, time limit %ld:%02ld:%02ld "
+        "%s, %zu launches; submit it with `sbatch %s` from the directory that should get "
+        "the results\n",
+        path, sp.nodes, sp.nodes == 1 ? "" : "s", sp.ntasks_per_node,
+        sp.ntasks_per_node == 1 ? "" : "s", sp.cpus_per_task, sp.cpus_per_task == 1 ? "" : "s",
+        sp.time_s / 3600, sp.time_s / 60 % 60, sp.time_s % 60,
+        tv ? "(--time)" : "(launches x --timeout + 10 min; --time sets a tighter one)", launches,
+        path);
+out:
+    free(ls);
+    free(pass);
     free(jobs);
     return rc;
 }
@@ -747,6 +991,12 @@ int hb_matrix_main(int argc, char **argv, const char *self) {
         rc = hb_fail(HB_EUSAGE, "matrix: unexpected argument '%s'", a.positional[0]);
         goto out;
     }
+    bool emit = hb_args_has(&a, "emit-sbatch");
+    if (!emit && (hb_args_has(&a, "time") || hb_args_has(&a, "partition"))) {
+        rc = hb_fail(HB_EUSAGE, "--%s: only with --emit-sbatch",
+                     hb_args_has(&a, "time") ? "time" : "partition");
+        goto out;
+    }
     if ((rc = hb_topo_load(&topo, NULL)))
         goto out;
     int cores = hb_topo_cores(topo);
@@ -763,6 +1013,21 @@ int hb_matrix_main(int argc, char **argv, const char *self) {
     } else {
         m.self = self;
     }
+    if (emit) {
+        rc = emit_sbatch(&m, &a, argc, argv);
+        goto out;
+    }
+    /* Hosts: --hosts, else --hostfile, else the Slurm allocation; every
+     * layout is checked against them before anything is written. A hostfile
+     * that is not there is bad input, like any other bad value. */
+    const char *hostfile = hb_args_get(&a, "hostfile");
+    if (hostfile && !hb_args_has(&a, "hosts") && access(hostfile, R_OK) != 0) {
+        rc = hb_fail(HB_EUSAGE, "--hostfile: cannot read '%s': %s", hostfile, strerror(errno));
+        goto out;
+    }
+    if ((rc = hb_hosts_resolve(hb_args_get(&a, "hosts"), hb_args_get(&a, "hostfile"), &m.hosts)) ||
+        (rc = check_hosts(&m)))
+        goto out;
     gethostname(m.host, sizeof m.host - 1);
     const char *out = hb_args_get(&a, "out"), *name = hb_args_get(&a, "name");
     char stamp[32];

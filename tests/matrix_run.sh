@@ -1,6 +1,8 @@
 #!/bin/bash
 # A real matrix of 1x1, 1x2, 2x1 over every kernel at tiny sizes: every file
-# written, every kernel at every layout in efficiency.csv, the SVG well-formed.
+# written, every kernel at every layout in efficiency.csv, the SVG well-formed;
+# pow sweeps grains of its own (--chunk in its --kernel) while the others take
+# the matrix's two chunk values, and each kernel+params has one serial baseline.
 . "$(dirname "$0")/lib.sh"
 
 kernels=$("$HYBENCH" --list | awk '$2 != "(not" {print $1}' | paste -sd, -)
@@ -10,12 +12,12 @@ for k in ${kernels//,/ }; do
     case $k in
     pi) specs+=(--kernel "pi --streams 8 --samples 20000") ;;
     mc) specs+=(--kernel "mc --beta 0.5,1.0 --m 1.0 --iterations 2000 --out-dir mcdata") ;;
-    pow) specs+=(--kernel "pow --elements 20000") ;;
+    pow) specs+=(--kernel "pow --elements 20000 --chunk 500,2000") ;;
     *) specs+=(--kernel "$k") ;;
     esac
 done
 expect_status 0 "$HYBENCH" matrix --layouts 1x1,1x2,2x1 "${specs[@]}" \
-    --schedules static,dynamic --chunk 16 --repeat 2 --warmup 0 --out res --name m --quiet
+    --schedules static,dynamic --chunk 4,16 --repeat 2 --warmup 0 --out res --name m --quiet
 cat err.txt >&2
 d=res/m
 for f in runs.csv efficiency.csv meta efficiency.gp; do
@@ -41,6 +43,24 @@ for k in ${kernels//,/ }; do
     grep -q "^$k,.*,serial,serial," "$d/efficiency.csv" || fail "no serial baseline for $k"
 done
 grep -q '^\*' out.txt || fail "no best layout marked in the table"
+# Serial baselines: 2 repeats each, once per kernel+params, so once for the
+# kernels whose params do not hold the chunk and once per grain for pow.
+for k in ${kernels//,/ }; do
+    want=2
+    [ "$k" = pow ] && want=4
+    n=$(awk -F, -v k="$k" '$5 == k && $7 == "serial"' "$d/runs.csv" | wc -l)
+    [ "$n" -eq "$want" ] || fail "$k: $n serial rows, want $want"
+done
+if [[ ,$kernels, == *,pow,* ]]; then
+    for c in 500 2000; do
+        awk -F, -v c=$c '$1 == "pow" && $3 == "parallel" && $12 == c' "$d/efficiency.csv" | grep -q . ||
+            fail "pow: no parallel group at its own grain $c"
+    done
+    awk -F, '$1 == "pow" && ($12 == 4 || $12 == 16)' "$d/efficiency.csv" | grep -q . &&
+        fail "pow ran the matrix's chunks instead of its own"
+fi
+awk -F, '$1 == "pi" && $3 == "parallel" && $12 == 4' "$d/efficiency.csv" | grep -q . ||
+    fail "pi: no group at the matrix's chunk 4"
 # The report recomputes the same efficiency.csv from the saved runs.
 expect_status 0 "$HYBENCH" report "$d/runs.csv" --out again
 cmp -s "$d/efficiency.csv" again/efficiency.csv || fail "report differs from the matrix's"

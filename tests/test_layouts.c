@@ -1,8 +1,46 @@
-/* Layout parsing and the `auto` layout list for synthetic core counts. */
+/* Layout parsing, the `auto` layout list for synthetic core counts, and the
+ * launch command a layout gets from the named launchers. */
 #include "check.h"
 
 #include "hybench/error.h"
+#include "hybench/launch.h"
 #include "hybench/matrix.h"
+
+/* The words of tmpl expanded for a 2:4x8 layout on hosts a,b, joined by blanks. */
+static void expands(const char *launcher, int with_hosts, const char *want) {
+    hb_launch_vars v = {2, 8, 4, 8, "a,b", "2:4x8", "/bin/hybench"};
+    char *extra[] = {"run", "--nodes", "2"};
+    hb_launch_argv av = {0};
+    char got[512] = "";
+    CHECK_INT(hb_launch_expand(hb_launch_template(launcher, with_hosts), &v, extra, 3, &av), 0);
+    for (size_t i = 0; i < av.n; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", av.v[i]);
+    CHECK_STR(got, want);
+    CHECK(av.n == 0 || av.v[av.n] == NULL);
+    hb_launch_argv_free(&av);
+}
+
+static void launchers(void) {
+    expands(
+        "srun", 1,
+        "srun -N 2 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run --nodes 2");
+    expands(
+        "srun", 0,
+        "srun -N 2 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run --nodes 2");
+    expands(NULL, 1, "mpiexec -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2");
+    expands("mpiexec", 1,
+            "mpiexec -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2");
+    expands(NULL, 0, "mpiexec -n 8 -bind-to none /bin/hybench run --nodes 2");
+    /* Any other text is a template of its own; without {program} it is appended. */
+    expands("'my launcher' -w {hosts} -c {threads}", 1,
+            "my launcher -w a,b -c 8 /bin/hybench run --nodes 2");
+    CHECK_STR(hb_launch_template("srun -n 2", 0), "srun -n 2");
+    hb_launch_vars v = {1, 1, 1, 1, "h", "1x1", "p"};
+    hb_launch_argv av = {0};
+    hb_err_clear();
+    CHECK_INT(hb_launch_expand("srun -N {node}", &v, NULL, 0, &av), HB_EUSAGE);
+    CHECK(strstr(hb_errmsg(HB_EUSAGE), "{node}") != NULL);
+}
 
 static void names(int cores, const char *want) {
     hb_layout l[64];
@@ -44,5 +82,6 @@ int main(void) {
         CHECK_INT(hb_layout_parse("--layouts", bad[i], &one), HB_EUSAGE);
         CHECK(strstr(hb_errmsg(HB_EUSAGE), "--layouts") != NULL);
     }
+    launchers();
     return hb_check_summary();
 }

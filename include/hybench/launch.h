@@ -16,6 +16,23 @@ typedef struct hb_launch_vars {
     const char *program; /* the hybench binary */
 } hb_launch_vars;
 
+/* Launcher names that stand for a template (--launcher srun): */
+/* hydra, one node or no host list: */
+#define HB_LAUNCH_HYDRA "mpiexec -n {ranks} -bind-to none {program}"
+/* hydra on the first N hosts of a host list: */
+#define HB_LAUNCH_HYDRA_HOSTS                                                                      \
+    "mpiexec -n {ranks} -ppn {ranks_per_node} -hosts {hosts} -bind-to none {program}"
+/* Slurm, inside an allocation (pmi2: Debian's MPICH needs it, see docs/cluster.md): */
+#define HB_LAUNCH_SRUN                                                                             \
+    "srun -N {nodes} --ntasks-per-node {ranks_per_node} --cpus-per-task {threads} --mpi=pmi2 "     \
+    "{program}"
+
+/* The template a launcher name stands for: "srun" gives HB_LAUNCH_SRUN;
+ * "mpiexec" and NULL give the hydra default, HB_LAUNCH_HYDRA_HOSTS when
+ * with_hosts (a host list is in use) and HB_LAUNCH_HYDRA otherwise; any
+ * other text is a template of its own and is returned as it is. */
+const char *hb_launch_template(const char *launcher, int with_hosts);
+
 /* A NULL-terminated argv built by hb_launch_expand; free with hb_launch_argv_free. */
 typedef struct hb_launch_argv {
     char **v;
