@@ -199,10 +199,10 @@ static void matrix_usage(FILE *f) {
           "Hosts: an N:RxT layout runs on the first N hosts of --hosts, else --hostfile, else\n"
           "the Slurm allocation the matrix runs in; every layout is checked against them\n"
           "before anything is launched. Start the matrix on the first host: the serial\n"
-          "baselines run where it runs.\n\n"
+          "baselines and the 1-node layouts run where it runs.\n\n"
           "Launchers: the default is MPICH's hydra,\n"
           "  " HB_LAUNCH_HYDRA "\n"
-          "and with a host list\n"
+          "and for layouts of N > 1 nodes\n"
           "  " HB_LAUNCH_HYDRA_HOSTS "\n"
           "--launcher srun, inside a Slurm allocation, stands for\n"
           "  " HB_LAUNCH_SRUN "\n"
@@ -680,7 +680,10 @@ static int build_argv(const matrix *m, const job *j, hb_launch_argv *out) {
                         .hosts = hosts,
                         .layout = hb_layout_name(j->l, lay, sizeof lay),
                         .program = m->self};
-    return hb_launch_expand(hb_launch_template(m->launcher, m->hosts.n > 0), &v, extra, n, out);
+    /* hydra places a 1-node layout on the machine the matrix runs on (or,
+     * inside an allocation, on its first node), like the serial baseline. */
+    const char *tmpl = hb_launch_template(m->launcher, m->hosts.n > 0 && j->l->nodes > 1);
+    return hb_launch_expand(tmpl, &v, extra, n, out);
 }
 
 static bool job_done(const matrix *m, const job *j) {

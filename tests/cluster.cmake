@@ -12,7 +12,14 @@ set_tests_properties(cluster_up PROPERTIES FIXTURES_SETUP cluster SKIP_RETURN_CO
 set_tests_properties(cluster_down PROPERTIES FIXTURES_CLEANUP cluster RESOURCE_LOCK hb_cluster)
 
 foreach(case placement results dynamic srun sbatch)
-  hb_script_test(cluster_${case} cluster/checks.sh ARGS ${case} LABELS cluster TIMEOUT 120)
+  # sbatch waits for its job (bounded at 150 s inside the script).
+  if(case STREQUAL sbatch)
+    set(hb_cluster_timeout 240)
+  else()
+    set(hb_cluster_timeout 120)
+  endif()
+  hb_script_test(cluster_${case} cluster/checks.sh ARGS ${case} LABELS cluster
+                 TIMEOUT ${hb_cluster_timeout})
   set_tests_properties(cluster_${case} PROPERTIES FIXTURES_REQUIRED cluster SKIP_RETURN_CODE 77
                                                   RESOURCE_LOCK hb_cluster)
 endforeach()

@@ -86,19 +86,20 @@ grep -- '--kernel pi' out.txt | grep -q -- '--schedule static' && fail "pi ran a
 [ "$(grep -c -- '--kernel pow .*--chunk 10,100 .*--schedule' out.txt)" -eq 2 ] ||
     fail "pow: want static and dynamic over its own grains: $(cat out.txt)"
 
-# Hosts: an N-node layout runs on the first N hosts, with --nodes N.
+# Hosts: an N-node layout (N > 1) runs on the first N hosts; every launch
+# gets --nodes N.
 k=(--kernel 'pi --streams 8' --schedules static --out res --dry-run)
 expect_status 0 "$HYBENCH" matrix --layouts 1x1,2:1x1 --hosts h1,h2,h3 "${k[@]}"
 grep -q -- '^mpiexec -n 2 -ppn 1 -hosts h1,h2 -bind-to none .* --nodes 2$' out.txt ||
     fail "2:1x1 on --hosts: $(cat out.txt)"
-grep -q -- '^mpiexec -n 1 -ppn 1 -hosts h1 -bind-to none .* --nodes 1$' out.txt ||
-    fail "1x1 on --hosts: $(cat out.txt)"
+grep -q -- '^mpiexec -n 1 -bind-to none .* --nodes 1$' out.txt ||
+    fail "1x1 with --hosts: not on this machine: $(cat out.txt)"
 printf '# two nodes\nn1:2\n\nn2:2\n' >hosts.txt
 expect_status 0 "$HYBENCH" matrix --layouts 2:2x1 --hostfile hosts.txt "${k[@]}"
 grep -q -- '-ppn 2 -hosts n1,n2 ' out.txt || fail "--hostfile: $(cat out.txt)"
 SLURM_JOB_NODELIST='sn[07-08]' SLURM_TASKS_PER_NODE='1(x2)' \
     expect_status 0 "$HYBENCH" matrix --layouts 2:1x1 --launcher srun "${k[@]}"
-grep -q -- '^srun -N 2 --ntasks-per-node 1 --cpus-per-task 1 --mpi=pmi2 .* --nodes 2$' out.txt ||
+grep -q -- '^srun -N 2 -n 2 --ntasks-per-node 1 --cpus-per-task 1 --mpi=pmi2 .* --nodes 2$' out.txt ||
     fail "--launcher srun in an allocation: $(cat out.txt)"
 SLURM_JOB_NODELIST='sn[07-08]' expect_status 0 "$HYBENCH" matrix --layouts 2:1x1 "${k[@]}"
 grep -q -- '-hosts sn07,sn08 ' out.txt || fail "Slurm hosts for hydra: $(cat out.txt)"

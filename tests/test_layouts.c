@@ -21,12 +21,12 @@ static void expands(const char *launcher, int with_hosts, const char *want) {
 }
 
 static void launchers(void) {
-    expands(
-        "srun", 1,
-        "srun -N 2 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run --nodes 2");
-    expands(
-        "srun", 0,
-        "srun -N 2 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run --nodes 2");
+    expands("srun", 1,
+            "srun -N 2 -n 8 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run "
+            "--nodes 2");
+    expands("srun", 0,
+            "srun -N 2 -n 8 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run "
+            "--nodes 2");
     expands(NULL, 1, "mpiexec -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2");
     expands("mpiexec", 1,
             "mpiexec -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2");

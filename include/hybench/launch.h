@@ -22,10 +22,12 @@ typedef struct hb_launch_vars {
 /* hydra on the first N hosts of a host list: */
 #define HB_LAUNCH_HYDRA_HOSTS                                                                      \
     "mpiexec -n {ranks} -ppn {ranks_per_node} -hosts {hosts} -bind-to none {program}"
-/* Slurm, inside an allocation (pmi2: Debian's MPICH needs it, see docs/cluster.md): */
+/* Slurm, inside an allocation (pmi2: Debian's MPICH needs it, see docs/cluster.md).
+ * -n is explicit: a step otherwise takes SLURM_NTASKS from the job, all of
+ * the allocation's tasks, and a 1-node step in a 2-node job is refused. */
 #define HB_LAUNCH_SRUN                                                                             \
-    "srun -N {nodes} --ntasks-per-node {ranks_per_node} --cpus-per-task {threads} --mpi=pmi2 "     \
-    "{program}"
+    "srun -N {nodes} -n {ranks} --ntasks-per-node {ranks_per_node} --cpus-per-task {threads} "     \
+    "--mpi=pmi2 {program}"
 
 /* The template a launcher name stands for: "srun" gives HB_LAUNCH_SRUN;
  * "mpiexec" and NULL give the hydra default, HB_LAUNCH_HYDRA_HOSTS when
