@@ -36,8 +36,8 @@ const hb_option hb_matrix_options[] = {
     {"layouts", "LIST", "layouts [N:]RxT,... or auto (1x1 and every RxT that fits the cores)"},
     {"kernels", "LIST", "kernels with their default options: pi,mc,pow,host (default pi,mc,pow)"},
     {"kernel", "'K OPTS'",
-     "one kernel configuration with options, e.g. 'pi --streams 64'; its own --chunk LIST "
-     "and --schedules LIST override the matrix's; repeat for more"},
+     "one configuration, e.g. 'pow --elements 1e6 --chunk 10,100' (its own --chunk and "
+     "--schedules win); repeat for more"},
     {"schedules", "LIST", "static,cyclic,dynamic (default static,dynamic)"},
     {"chunk", "LIST", "tasks per hand-out (pow: elements per task), passed to run (default 1)"},
     {"repeat", "N", "timed repetitions per launch (default 3)"},
@@ -117,9 +117,10 @@ static const char *const default_kernels[] = {
      * is not the whole story, and ~0.2 s serial (the map is memory-bound:
      * ~0.7 GiB per rank). */
     "pow --elements 32000000 --chunk 1000",
-    /* A small grain sweep, dynamic only: the report's per-task hand-out
-     * overhead within a rank and across ranks. */
-    "pow --elements 4000000 --chunk 100,1000,10000 --schedules dynamic",
+    /* A small grain sweep, dynamic only, for the report's per-task hand-out
+     * overhead within a rank and across ranks: 200k tasks of 10 elements
+     * make the overhead the signal; a second or two in all. */
+    "pow --elements 2000000 --chunk 10,100,1000 --schedules dynamic",
     "host",
 };
 
