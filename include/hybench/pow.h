@@ -1,12 +1,15 @@
 /* Internals of the pow kernel, public so the unit tests can check them.
  *
  * The generated map computes r[i] = x[i]^y[i] with hb_pow_block(), a vector
- * pow written in plain C (a table-driven log in double-double, then a
- * table-driven exp) that GCC vectorises under `#pragma omp simd`. It has no
- * lane-crossing operation and no library call, so the vector code and a plain
- * scalar loop give the same bits (tests/test_pow.c checks that), and the
- * results are independent of how the map is cut into tasks. Accuracy against
- * glibc's scalar pow on the generated domain: see kernels/pow_math.c.
+ * pow (a log from a 16-entry table in double-double, then an exp from a
+ * 16-entry table): AVX-512 intrinsics that read the tables with in-register
+ * permutes where the compiler targets AVX-512, else plain C that GCC
+ * vectorises under `#pragma omp simd`. Both perform the same correctly
+ * rounded operations per element and call no library, so the vector code
+ * and hb_pow_scalar() give the same bits (tests/test_pow_math.c checks
+ * that), and the results are independent of how the map is cut into tasks.
+ * Accuracy against glibc's scalar pow on the generated domain (max 1 ulp)
+ * and speed: see kernels/pow_math.c.
  *
  * Domain of hb_pow_block: x positive and normal, |y * ln x| < 700 so the
  * result is a normal double. The generated elements stay well inside it:
