@@ -383,7 +383,7 @@ int hb_pow_check_memory(size_t elements, size_t chunk, int ranks_per_node, size_
 }
 
 char *hb_pow_format_list(const double *r, size_t n) {
-    size_t cap = 2 + n * (HB_NUMFMT_MAX + 2), len = 0;
+    size_t cap = 3 + n * (HB_NUMFMT_MAX + 2), len = 0; /* "[" "]" NUL, ", " between */
     char *s = malloc(cap);
     if (!s)
         return NULL;
