@@ -238,12 +238,24 @@ static void matrix_free(matrix *m) {
         hb_csv_table_free(&m->done);
 }
 
+/* A list option must not hold an empty item ("1x1,,2x1", "pi,"): strtok
+ * would skip it silently. */
+static int check_items(const char *opt, const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
+        return hb_fail(HB_EUSAGE, "%s: '%s' has an empty item", opt, s);
+    return 0;
+}
+
 /* "static,dynamic" into out[0..*n) (at most 3, no repeats); opt names it. */
 static int parse_schedules(const char *opt, const char *s, const char **out, size_t *n) {
     char copy[128];
     *n = 0;
     if (strlen(s) >= sizeof copy)
         return hb_fail(HB_EUSAGE, "%s: '%s' is too long", opt, s);
+    int rc = check_items(opt, s);
+    if (rc)
+        return rc;
     strcpy(copy, s);
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -384,12 +396,14 @@ static int parse_layouts(matrix *m, const char *s, int cores) {
         m->nlayouts = hb_layout_auto(cores, m->layouts, n);
         return 0;
     }
+    int rc = check_items("--layouts", s);
+    if (rc)
+        return rc;
     char *copy = strdup(s);
     if (!copy || !(m->layouts = calloc(strlen(s) + 1, sizeof *m->layouts))) {
         free(copy);
         return hb_fail(HB_ENOMEM, "out of memory");
     }
-    int rc = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save))
         rc = hb_layout_parse("--layouts", tok, &m->layouts[m->nlayouts++]);
@@ -468,6 +482,8 @@ static int parse_options(matrix *m, const hb_args *a, int cores) {
         char copy[256];
         if (strlen(names) >= sizeof copy)
             return hb_fail(HB_EUSAGE, "--kernels: '%s' is too long", names);
+        if ((rc = check_items("--kernels", names)))
+            return rc;
         strcpy(copy, names);
         char *save = NULL;
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))

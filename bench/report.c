@@ -259,6 +259,7 @@ int hb_report_main(int argc, char **argv) {
         goto out_msg;
     }
     const char *runs = a.positional[0];
+    struct stat st;
     char *copy = strdup(runs);
     const char *out = hb_args_get(&a, "out");
     if (!copy) {
@@ -268,6 +269,8 @@ int hb_report_main(int argc, char **argv) {
             rc = hb_fail(HB_EUSAGE, "--out: empty directory name");
         else if (access(runs, R_OK) != 0) /* a missing input is bad input: exit 2 */
             rc = hb_fail(HB_EUSAGE, "report: cannot read '%s': %s", runs, strerror(errno));
+        else if (stat(runs, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = hb_fail(HB_EUSAGE, "report: '%s' is a directory, not a runs.csv", runs);
         else
             rc = hb_report_generate(runs, out ? out : dirname(copy), stdout);
         free(copy);
