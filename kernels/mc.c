@@ -7,10 +7,11 @@
  *
  * Verdict: a point is "within" when |x2 - exact| <= 5 x2_err. A point is
  * flagged, not checked, when its error bar cannot be trusted (see
- * hb_mc_mixing: typically a small spacing a = beta/slices with a large h,
- * where almost every proposal is refused and the chain barely moves). Any
- * well-mixed point outside 5 sigma fails the run; otherwise any flagged or
- * missing point leaves it unverified. */
+ * hb_mc_mixing: no move accepted, tau_int's window unconverged, or fewer than
+ * 64 bins of 10 tau_int; typically a small spacing a = beta/slices, whose
+ * long-wavelength modes move diffusively, or a large h, where almost every
+ * proposal is refused). Any well-mixed point outside 5 sigma fails the run;
+ * otherwise any flagged or missing point leaves it unverified. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
@@ -29,7 +30,7 @@
 /* Points named per category in the report; the .dat files hold them all. */
 #define MC_REPORT_NAMES 20
 
-enum { U_DONE, U_ACCEPTED, U_BINS, U_BIN_LENGTH, NU };
+enum { U_DONE, U_ACCEPTED, U_BINS, U_BIN_LENGTH, U_WINDOW, NU };
 enum { D_X2, D_ERR, D_TAU, ND };
 
 typedef struct mc_state {
@@ -40,6 +41,9 @@ typedef struct mc_state {
     char *out_dir;
     uint64_t *u; /* NU per point; only the points this rank ran are non-zero */
     double *d;   /* ND per point */
+    bool cleaned;
+    uint64_t temps_removed; /* stale temporaries this rank removed (--resume) */
+    uint64_t temps_total;   /* ... summed over the ranks by reduce, on rank 0 */
     char params[256];
 } mc_state;
 
@@ -189,12 +193,20 @@ static const char *mc_params(const void *state) {
     return ((const mc_state *)state)->params;
 }
 
-/* Untimed: forget the last repeat and make sure the output directory exists. */
+/* Untimed: forget the last repeat and make sure the output directory exists.
+ * With --resume, the first begin also removes the temporaries of writers that
+ * were killed; every rank does it for its own host, before any task of this
+ * run has written one (the harness agrees on begin's result collectively). */
 static int mc_begin(void *state) {
     mc_state *st = state;
     memset(st->u, 0, st->n * NU * sizeof *st->u);
     memset(st->d, 0, st->n * ND * sizeof *st->d);
-    return hb_mc_mkdir(st->out_dir);
+    int rc = hb_mc_mkdir(st->out_dir);
+    if (!rc && st->resume && !st->cleaned) {
+        rc = hb_mc_clean_temps(st->out_dir, &st->temps_removed);
+        st->cleaned = true;
+    }
+    return rc;
 }
 
 static void store(mc_state *st, size_t i, const hb_mc_result *r) {
@@ -203,6 +215,7 @@ static void store(mc_state *st, size_t i, const hb_mc_result *r) {
     u[U_ACCEPTED] = r->accepted;
     u[U_BINS] = r->bins;
     u[U_BIN_LENGTH] = r->bin_length;
+    u[U_WINDOW] = r->tau_window;
     d[D_X2] = r->x2;
     d[D_ERR] = r->x2_err;
     d[D_TAU] = r->tau_int;
@@ -240,6 +253,7 @@ static int mc_task(void *state, size_t i, const hb_worker *w) {
  * every value exactly. */
 static int mc_reduce(void *state, MPI_Comm comm) {
     mc_state *st = state;
+    st->temps_total = st->temps_removed;
     if (comm == MPI_COMM_NULL)
         return 0;
     int rank;
@@ -253,6 +267,9 @@ static int mc_reduce(void *state, MPI_Comm comm) {
                        comm) != MPI_SUCCESS)
             return hb_fail(HB_EMPI, "mc: MPI_Reduce of the point summaries failed");
     }
+    if (MPI_Reduce(&st->temps_removed, &st->temps_total, 1, MPI_UINT64_T, MPI_SUM, 0, comm) !=
+        MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "mc: MPI_Reduce of the temporary file count failed");
     for (size_t o = 0; o < nd; o += step) {
         int c = (int)(nd - o < step ? nd - o : step);
         if (MPI_Reduce(rank ? st->d + o : MPI_IN_PLACE, st->d + o, c, MPI_DOUBLE, MPI_SUM, 0,
@@ -307,6 +324,7 @@ static int mc_verify(void *state, hb_verdict *v) {
         hb_mc_result r = {.accepted = u[U_ACCEPTED],
                           .bins = u[U_BINS],
                           .bin_length = u[U_BIN_LENGTH],
+                          .tau_window = u[U_WINDOW],
                           .x2 = d[D_X2],
                           .x2_err = d[D_ERR],
                           .tau_int = d[D_TAU]};
@@ -321,10 +339,10 @@ static int mc_verify(void *state, hb_verdict *v) {
                 strcpy(first_flag, name);
             if (nflag++ < MC_REPORT_NAMES)
                 text_add(&lines,
-                         "  flagged %s: %s (acceptance %.3g, tau_int %.3g, bins of %" PRIu64
-                         " sweeps; %+.2f sigma)\n",
-                         name, hb_mc_mixing_text(r.mixing), r.acceptance, r.tau_int, r.bin_length,
-                         r.deviation);
+                         "  flagged %s: %s (acceptance %.3g, tau_int %.3g sweeps, %" PRIu64
+                         " bins of %" PRIu64 "; %+.2f sigma)\n",
+                         name, hb_mc_mixing_text(r.mixing), r.acceptance, r.tau_int, r.bins,
+                         r.bin_length, r.deviation);
         } else if (!in) {
             failed++;
             if (!first_fail[0])
@@ -345,6 +363,11 @@ static int mc_verify(void *state, hb_verdict *v) {
              "poorly mixed (flagged, not checked), %zu failed, %zu not run\n",
              st->n, st->n == 1 ? "" : "s", st->out_dir, within, MC_SIGMAS, flagged, failed,
              missing);
+    if (st->temps_total)
+        text_add(&rep,
+                 "  --resume removed %" PRIu64
+                 " stale temporary file%s of killed writers from %s/\n",
+                 st->temps_total, st->temps_total == 1 ? "" : "s", st->out_dir);
     if (lines.p)
         text_add(&rep, "%s", lines.p);
     if (nflag + nfail > 2 * MC_REPORT_NAMES || nflag > MC_REPORT_NAMES || nfail > MC_REPORT_NAMES)
@@ -362,8 +385,8 @@ static int mc_verify(void *state, hb_verdict *v) {
         v->status = HB_UNVERIFIED;
         if (flagged)
             snprintf(v->why, sizeof v->why,
-                     "%zu poorly mixed point%s not checked (small beta/slices with large h "
-                     "mixes slowly; first %s)%s",
+                     "%zu poorly mixed point%s not checked (small beta/slices or large h "
+                     "mixes slowly: more sweeps; first %s)%s",
                      flagged, flagged == 1 ? "" : "s", first_flag,
                      missing ? "; some points not run" : "");
         else

@@ -10,8 +10,10 @@
  * and consistent" for --resume. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "hybench/error.h"
@@ -26,7 +29,8 @@
 #include "hybench/numfmt.h"
 
 #define MC_HEAD "# hybench mc point: Metropolis path integral of the harmonic oscillator, omega = 1"
-#define MC_FORMAT 1
+/* 2: tau_int from Sokal's window (tau_window), bins of 10 tau_int. */
+#define MC_FORMAT 2
 /* Largest file --resume will read (a trace of 10^7 sweeps is about 300 MB). */
 #define MC_READ_MAX ((size_t)1 << 31)
 
@@ -103,9 +107,10 @@ int hb_mc_format(const hb_mc_file *f, char **text, size_t *len) {
     put_f(&b, "acceptance", r->acceptance);
     put_f(&b, "x2", r->x2);
     put_f(&b, "x2_err", r->x2_err);
+    put_f(&b, "tau_int", r->tau_int);
+    put_u(&b, "tau_window", r->tau_window);
     put_u(&b, "bins", r->bins);
     put_u(&b, "bin_length", r->bin_length);
-    put_f(&b, "tau_int", r->tau_int);
     put_f(&b, "x2_exact", r->exact);
     put_f(&b, "deviation_sigma", r->deviation);
     put(&b, "# mixing = %s\n", hb_mc_mixing_text(r->mixing));
@@ -222,17 +227,21 @@ static int parse_fields(mc_cur *c, hb_mc_file *f) {
         p->iterations > HB_MC_ITERATIONS_MAX || p->thermalize >= p->iterations)
         return bad(c, "run setting out of range");
     if (!get_u(c, "accepted", &r->accepted) || !get_f(c, "acceptance", &r->acceptance) ||
-        !get_f(c, "x2", &r->x2) || !get_f(c, "x2_err", &r->x2_err) || !get_u(c, "bins", &r->bins) ||
-        !get_u(c, "bin_length", &r->bin_length) || !get_f(c, "tau_int", &r->tau_int) ||
+        !get_f(c, "x2", &r->x2) || !get_f(c, "x2_err", &r->x2_err) ||
+        !get_f(c, "tau_int", &r->tau_int) || !get_u(c, "tau_window", &r->tau_window) ||
+        !get_u(c, "bins", &r->bins) || !get_u(c, "bin_length", &r->bin_length) ||
         !get_f(c, "x2_exact", &r->exact) || !get_f(c, "deviation_sigma", &r->deviation) ||
         !field(c, "mixing", v, sizeof v))
         return bad(c, "bad result");
-    uint64_t measured = p->iterations - p->thermalize;
-    if (r->bins < 1 || r->bins > HB_MC_BINS || r->bin_length < 1 ||
-        r->bin_length > measured / r->bins || r->accepted / p->slices > measured)
+    /* The bins and the window follow from tau_int and the sweeps, exactly as
+     * hb_mc_simulate() makes them. */
+    uint64_t measured = p->iterations - p->thermalize, step = hb_mc_series_step(measured);
+    if (r->bin_length != hb_mc_bin_length(measured, r->tau_int) ||
+        r->bins != measured / step / (r->bin_length / step) || r->tau_window % step != 0 ||
+        r->tau_window > measured || r->accepted / p->slices > measured)
         return bad(c, "result out of range");
     int mix = -1;
-    for (int i = HB_MC_MIXED; i <= HB_MC_CORRELATED; i++)
+    for (int i = 0; i < HB_MC_NMIXING; i++)
         if (strcmp(v, hb_mc_mixing_text((hb_mc_mixing)i)) == 0)
             mix = i;
     if (mix < 0)
@@ -331,9 +340,28 @@ static char *join(const char *dir, const char *pre, const char *name, const char
     return s;
 }
 
+/* This machine's name for temporary file names: up to the first '.', at most
+ * 63 bytes, characters other than [A-Za-z0-9-_] as '_'; "localhost" if
+ * gethostname fails. */
+static void host_tag(char tag[64]) {
+    char h[256];
+    if (gethostname(h, sizeof h) != 0 || !h[0])
+        snprintf(h, sizeof h, "localhost");
+    h[sizeof h - 1] = '\0';
+    size_t i = 0;
+    for (; i < 63 && h[i] && h[i] != '.'; i++) {
+        char c = h[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_';
+        tag[i] = ok ? c : '_';
+    }
+    tag[i] = '\0';
+}
+
 int hb_mc_write_file(const char *dir, const char *name, const char *text, size_t len) {
-    char pid[32];
-    snprintf(pid, sizeof pid, ".tmp%ld", (long)getpid());
+    char pid[128], host[64];
+    host_tag(host);
+    snprintf(pid, sizeof pid, ".tmp%ld.%s", (long)getpid(), host);
     char *path = join(dir, "", name, ""), *tmp = join(dir, ".", name, pid);
     int rc = 0;
     if (!path || !tmp) {
@@ -414,4 +442,55 @@ out:
     free(text);
     free(path);
     return ok;
+}
+
+/* A temporary of hb_mc_write_file(): ".NAME.dat.tmpPID.HOST" (or, from
+ * format 1 writers, ".NAME.dat.tmpPID"). Sets *pid and *host (the text after
+ * the PID's '.', "" when absent); 0 when name is not one. */
+static int temp_name(const char *name, long *pid, const char **host) {
+    const char *t = strstr(name, ".dat.tmp");
+    if (name[0] != '.' || name[1] != 'b' || t == NULL)
+        return 0;
+    for (const char *u; (u = strstr(t + 1, ".dat.tmp"));) /* the last one */
+        t = u;
+    const char *d = t + strlen(".dat.tmp"), *e = d;
+    long v = 0;
+    while (*e >= '0' && *e <= '9' && e - d < 9)
+        v = v * 10 + (*e++ - '0');
+    if (e == d || v <= 0 || (*e != '\0' && *e != '.'))
+        return 0;
+    *pid = v;
+    *host = *e ? e + 1 : e;
+    return 1;
+}
+
+int hb_mc_clean_temps(const char *dir, uint64_t *removed) {
+    *removed = 0;
+    char host[64];
+    host_tag(host);
+    DIR *d = opendir(dir);
+    if (!d)
+        return hb_fail(HB_EIO, "--resume: cannot read directory '%s': %s", dir, strerror(errno));
+    int rc = 0;
+    for (struct dirent *e; (errno = 0, e = readdir(d));) {
+        long pid;
+        const char *h;
+        if (!temp_name(e->d_name, &pid, &h) || (h[0] && strcmp(h, host) != 0))
+            continue;
+        /* Signal 0 only asks whether the process exists; EPERM means it
+         * does (another user's), so only ESRCH marks the writer dead. */
+        if ((pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *path = join(dir, "", e->d_name, "");
+        if (!path) {
+            rc = hb_fail(HB_ENOMEM, "--resume: out of memory");
+            break;
+        }
+        /* Another rank of this run may remove it first: not an error. */
+        if (unlink(path) == 0)
+            (*removed)++;
+        free(path);
+    }
+    closedir(d);
+    return rc;
 }

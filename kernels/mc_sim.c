@@ -1,6 +1,7 @@
 /* The mc kernel's physics: checkerboard Metropolis for the Euclidean path
  * integral of the harmonic oscillator (omega = 1) on a periodic lattice, the
- * batch-means error of <x^2>, and the exact lattice value to check it against.
+ * error of <x^2> (Sokal's tau_int, then batch means over bins of ~10 tau_int)
+ * and the exact lattice value to check it against.
  *
  * Action S = sum_i [ m (x_{i+1} - x_i)^2 / (2a) + a m x_i^2 / 2 ], a = beta / N.
  * Moving site i by d changes it by dS = d [ c1 (2 x_i + d) - c2 (x_{i-1} + x_{i+1}) ]
@@ -14,7 +15,9 @@
  * colour with M sites serves sites j and j + ceil(M/2). The counter is
  * (j | colour << 30, sweep, point id low, point id high) and the key the seed,
  * so every random number is fixed by (seed, point, sweep, site). */
+#include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,90 +198,197 @@ static double site_mean_x2(const double *xe, size_t ne, const double *xo, size_t
 }
 
 const char *hb_mc_mixing_text(hb_mc_mixing m) {
+    /* The numbers are HB_MC_MIN_BINS and HB_MC_BIN_TAUS; the .dat reader
+     * matches these exact texts. */
     switch (m) {
     case HB_MC_MIXED:
         return "well mixed";
     case HB_MC_FROZEN:
         return "no move accepted";
     case HB_MC_FEW_SWEEPS:
-        return "too few measured sweeps for the bins";
+        return "fewer than 64 measured sweeps";
+    case HB_MC_WINDOW:
+        return "tau_int window not converged";
     case HB_MC_CORRELATED:
-        return "bins shorter than 8 tau_int";
+        return "fewer than 64 bins of 10 tau_int";
     }
     return "?";
 }
 
+/* The mixing verdict is derived from the stored numbers alone, so the .dat
+ * reader can recompute it. The window converged exactly when tau_window >=
+ * HB_MC_WINDOW_C * tau_int: both are the block-unit values scaled by the
+ * same power of two, which is exact in floating point. */
 void hb_mc_finish(const hb_mc_point *p, hb_mc_result *r) {
     uint64_t measured = p->iterations - p->thermalize;
     r->acceptance = (double)r->accepted / ((double)measured * (double)p->slices);
     r->exact = hb_mc_exact(p->beta, p->m, p->slices);
     r->deviation = r->x2_err > 0 ? (r->x2 - r->exact) / r->x2_err : 0;
-    if (r->bins < 2 || r->bin_length < 4)
-        r->mixing = HB_MC_FEW_SWEEPS;
-    else if (r->accepted == 0 || !(r->x2_err > 0))
+    if (r->accepted == 0)
         r->mixing = HB_MC_FROZEN;
-    else if (HB_MC_BIN_TAUS * r->tau_int > (double)r->bin_length)
+    else if (measured < HB_MC_MIN_BINS)
+        r->mixing = HB_MC_FEW_SWEEPS;
+    else if (!((double)r->tau_window >= HB_MC_WINDOW_C * r->tau_int))
+        r->mixing = HB_MC_WINDOW;
+    else if (r->bins < HB_MC_MIN_BINS)
         r->mixing = HB_MC_CORRELATED;
+    else if (!(r->x2_err > 0))
+        r->mixing = HB_MC_FROZEN;
     else
         r->mixing = HB_MC_MIXED;
 }
 
-/* Batch means. The measured sweeps are cut into HB_MC_BINS equal bins (the
- * surplus n mod bins sweeps at the start are left out); the error is the
- * standard deviation of the bin means over sqrt(bins). Bin means are nearly
- * independent once a bin spans many integrated autocorrelation times; tau_int
- * is estimated from the same numbers, 2 tau_int = L var(bin means) / var(x2),
- * and hb_mc_finish() calls a point well mixed only when L >= 8 tau_int (the
- * error is then low by about tau_int / L, under 13%). A point whose bins are
- * shorter reads as tau_int ~ L/2 and is flagged. */
-typedef struct mc_bins {
-    uint64_t length, count, filled, in_bin;
-    double sum, mean[HB_MC_BINS];
-    uint64_t n; /* Welford's running variance of the series */
-    double wmean, m2;
-} mc_bins;
+/* A window of W values gives tau >= W / C at best convergence, bins of at
+ * least HB_MC_BIN_TAUS W / C values and so fewer than HB_MC_MIN_BINS bins once
+ * W > C n / (HB_MC_BIN_TAUS HB_MC_MIN_BINS): summing further cannot make the
+ * point well mixed. */
+static size_t window_max_blocks(uint64_t blocks) {
+    if (blocks < 2)
+        return 0;
+    uint64_t den = HB_MC_BIN_TAUS * HB_MC_MIN_BINS;
+    uint64_t w = (HB_MC_WINDOW_C * blocks + den - 1) / den;
+    w = w < 1 ? 1 : w;
+    return (size_t)(w < blocks - 1 ? w : blocks - 1);
+}
 
-static void bins_add(mc_bins *b, double q) {
-    b->n++;
-    double delta = q - b->wmean;
-    b->wmean += delta / (double)b->n;
-    b->m2 += delta * (q - b->wmean);
-    b->sum += q;
-    if (++b->in_bin == b->length) {
-        b->mean[b->filled++] = b->sum / (double)b->length;
-        b->sum = 0;
-        b->in_bin = 0;
+uint64_t hb_mc_series_step(uint64_t measured) {
+    uint64_t s = 1;
+    while (measured / s > HB_MC_SERIES_MAX)
+        s *= 2;
+    return s;
+}
+
+uint64_t hb_mc_bin_length(uint64_t measured, double tau_int) {
+    uint64_t s = hb_mc_series_step(measured), all = measured / s * s;
+    double want = ceil(HB_MC_BIN_TAUS * tau_int);
+    uint64_t len = !(want >= 1) ? 1 : want >= (double)all ? all : (uint64_t)want;
+    return (len + s - 1) / s * s;
+}
+
+int hb_mc_tau_sokal(const double *y, size_t n, size_t wmax, double *tau, size_t *window) {
+    *tau = 0;
+    *window = 0;
+    if (n < 2)
+        return 0;
+    double *z = malloc(n * sizeof *z);
+    if (!z)
+        return hb_fail(HB_ENOMEM, "mc: no memory for a series of %zu values", n);
+    double mean = 0, c0 = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += y[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        z[i] = y[i] - mean;
+        c0 += z[i] * z[i];
+    }
+    c0 /= (double)n;
+    if (c0 > 0) {
+        double t = 0.5;
+        size_t w = 0;
+        while (w < wmax) {
+            w++;
+            double c = 0;
+            const double *za = z, *zb = z + w;
+#pragma omp simd reduction(+ : c)
+            for (size_t i = 0; i < n - w; i++)
+                c += za[i] * zb[i];
+            t += c / (double)(n - w) / c0;
+            if ((double)w >= HB_MC_WINDOW_C * t)
+                break;
+        }
+        *tau = t;
+        *window = w;
+    }
+    free(z);
+    return 0;
+}
+
+/* tau_int of the series y of n values, each the mean of s sweeps: Sokal's
+ * window over at most MC_LAGS lags; when that is not enough the series is
+ * averaged in pairs and searched again, until the window converges or grows
+ * past what a well-mixed point could need (window_max_blocks). Results in
+ * sweeps: tau = s' tau(blocks of s'), window = s' W. Each level costs at most
+ * MC_LAGS passes over a series half as long as the last, so the whole search
+ * costs under 2 MC_LAGS n, whatever tau. Blocking only removes correlation
+ * (the variance of block means falls by at least a factor 2 tau/s', never
+ * more), so s' tau(blocks) >= tau: the estimate errs long, towards longer bins
+ * and more flags; within 10% once s' < tau / 5, which holds after a switch. */
+#define MC_LAGS 32
+static int tau_levels(double *y, uint64_t n, uint64_t s, double *tau, uint64_t *window) {
+    for (;;) {
+        size_t lim = window_max_blocks(n), w;
+        bool last = lim <= MC_LAGS || n < 4;
+        int rc = hb_mc_tau_sokal(y, (size_t)n, last ? lim : MC_LAGS, tau, &w);
+        if (rc)
+            return rc;
+        if (last || (double)w >= HB_MC_WINDOW_C * *tau) {
+            *tau *= (double)s;
+            *window = (uint64_t)w * s;
+            return 0;
+        }
+        for (uint64_t i = 0; i < n / 2; i++) /* in place: y[i] reads y[2i], y[2i+1] */
+            y[i] = 0.5 * (y[n - n / 2 * 2 + 2 * i] + y[n - n / 2 * 2 + 2 * i + 1]);
+        n /= 2;
+        s *= 2;
     }
 }
 
-static void bins_result(const mc_bins *b, hb_mc_result *r) {
+/* The error bar of <x^2>. The measured sweeps' site averages form a series
+ * y (in blocks of s sweeps when it is long, see hb_mc_series_step). Its
+ * integrated autocorrelation time tau comes from the normalised
+ * autocorrelation function with Sokal's automatic window (hb_mc_tau_sokal),
+ * which is consistent once W spans several tau and costs O(n W). In sweeps,
+ * tau_int = s tau_blocks: exact for s = 1 and an overestimate otherwise
+ * (blocking only removes correlation). The series is then cut into bins of
+ * hb_mc_bin_length() sweeps, about 10 tau_int, whose means are nearly
+ * independent (the batch-means variance is then low by about tau / L, under
+ * 10%), and the error is the spread of the bin means over sqrt(bins). The
+ * leading surplus values are left out. */
+static int series_result(const double *y, uint64_t blocks, uint64_t measured, hb_mc_result *r) {
+    uint64_t s = hb_mc_series_step(measured);
+    double *work = malloc((size_t)blocks * sizeof *work);
+    if (!work)
+        return hb_fail(HB_ENOMEM, "mc: no memory for a series of %" PRIu64 " values", blocks);
+    memcpy(work, y, (size_t)blocks * sizeof *work);
+    int rc = tau_levels(work, blocks, s, &r->tau_int, &r->tau_window);
+    free(work);
+    if (rc)
+        return rc;
+    r->bin_length = hb_mc_bin_length(measured, r->tau_int);
+    uint64_t per = r->bin_length / s, nb = blocks / per, first = blocks - nb * per;
     double mean = 0, var = 0;
-    for (uint64_t i = 0; i < b->filled; i++)
-        mean += b->mean[i];
-    mean /= (double)b->filled;
-    for (uint64_t i = 0; i < b->filled; i++)
-        var += (b->mean[i] - mean) * (b->mean[i] - mean);
-    r->bins = b->filled;
-    r->bin_length = b->length;
-    r->x2 = mean;
-    r->x2_err = 0;
-    r->tau_int = 0;
-    if (b->filled >= 2) {
-        var /= (double)(b->filled - 1);
-        r->x2_err = sqrt(var / (double)b->filled);
-        double var0 = b->n > 1 ? b->m2 / (double)(b->n - 1) : 0;
-        r->tau_int = var0 > 0 ? (double)b->length * var / (2 * var0) : 0;
+    for (uint64_t b = 0; b < nb; b++) {
+        double sum = 0;
+        for (uint64_t i = 0; i < per; i++)
+            sum += y[first + b * per + i];
+        mean += sum / (double)per;
     }
+    mean /= (double)nb;
+    for (uint64_t b = 0; b < nb; b++) {
+        double sum = 0;
+        for (uint64_t i = 0; i < per; i++)
+            sum += y[first + b * per + i];
+        double d = sum / (double)per - mean;
+        var += d * d;
+    }
+    r->bins = nb;
+    r->x2 = mean;
+    r->x2_err = nb >= 2 ? sqrt(var / (double)(nb - 1) / (double)nb) : 0;
+    return 0;
 }
 
 int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double *trace) {
     size_t N = (size_t)p->slices, ne = (N + 1) / 2, no = N / 2;
+    uint64_t measured = p->iterations - p->thermalize, step = hb_mc_series_step(measured);
+    uint64_t blocks = measured / step;
     /* xe[i] = x[2i] with xe[ne] a copy of x[0]; xo[1 + i] = x[2i+1] with xo[0]
      * the left neighbour of x[0], so every neighbour list is contiguous. */
     double *xe = calloc(ne + 1, sizeof *xe), *xo = calloc(no + 1, sizeof *xo);
-    if (!xe || !xo) {
+    double *y = malloc((size_t)blocks * sizeof *y);
+    if (!xe || !xo || !y) {
         free(xe);
         free(xo);
+        free(y);
         return hb_fail(HB_ENOMEM, "mc: no memory for %zu slices", N);
     }
     double a = p->beta / (double)N;
@@ -288,11 +398,9 @@ int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double 
     c.id_lo = id & 0xffffffffu;
     c.id_hi = id >> 32;
 
-    uint64_t measured = p->iterations - p->thermalize;
-    mc_bins b = {.count = measured >= HB_MC_BINS ? HB_MC_BINS : measured};
-    b.length = measured / b.count;
-    uint64_t first = p->iterations - b.count * b.length; /* first sweep in a bin */
-    uint64_t accepted = 0;
+    uint64_t first = p->iterations - blocks * step; /* first sweep of the series */
+    uint64_t accepted = 0, in_block = 0, nblock = 0;
+    double block_sum = 0;
     for (uint64_t s = 0; s < p->iterations; s++) {
         c.sweep = s;
         uint64_t acc = 0;
@@ -312,14 +420,22 @@ int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double 
             trace[s] = q;
         if (s >= p->thermalize)
             accepted += acc;
-        if (s >= first)
-            bins_add(&b, q);
+        if (s >= first) {
+            block_sum += q;
+            if (++in_block == step) {
+                y[nblock++] = block_sum / (double)step;
+                block_sum = 0;
+                in_block = 0;
+            }
+        }
     }
     free(xe);
     free(xo);
     memset(r, 0, sizeof *r);
     r->accepted = accepted;
-    bins_result(&b, r);
-    hb_mc_finish(p, r);
-    return 0;
+    int rc = series_result(y, blocks, measured, r);
+    free(y);
+    if (!rc)
+        hb_mc_finish(p, r);
+    return rc;
 }

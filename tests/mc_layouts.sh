@@ -53,6 +53,28 @@ fi
 for f in cut/*.dat; do cmp -s "$f" "full/${f#cut/}" || fail "interrupted scan left a bad $f"; done
 expect_status 0 "$HYBENCH" run "${long[@]}" --threads 2 --resume --out-dir cut
 diff -r full cut >/dev/null || fail "resumed scan differs: $(diff -rq full cut | head -3)"
+# Temporaries left by a killed writer: --resume removes this host's whose PID
+# is gone (4194305 is above Linux's largest pid_max), keeps a live writer's
+# (this shell's) and another host's.
+host=$(hostname | cut -d. -f1 | cut -c1-63 | tr -c 'A-Za-z0-9_\n-' _)
+cp -r full stale
+dead=4194305
+for t in ".b8.0_m1.0_h1.0.dat.tmp$dead.$host" ".b9.0_m1.0_h1.0.dat.tmp$dead" \
+         ".b10.0_m1.0_h1.0.dat.tmp$$.$host" ".b11.0_m1.0_h1.0.dat.tmp$dead.other-host" \
+         ".notes.tmp$dead"; do
+    echo partial >"stale/$t"
+done
+expect_status 0 "$HYBENCH" run "${long[@]}" --serial --resume --out-dir stale
+left=$(cd stale && ls -A | grep -v '\.dat$' | sort | tr '\n' ' ')
+want_left=".b10.0_m1.0_h1.0.dat.tmp$$.$host .b11.0_m1.0_h1.0.dat.tmp$dead.other-host .notes.tmp$dead "
+[ "$left" = "$want_left" ] || fail "after --resume the temporaries are '$left', want '$want_left'"
+grep -q 'removed 2 stale temporary files' out.txt || fail "no report of the removal: $(cat out.txt)"
+# Without --resume nothing is removed.
+echo partial >"stale/.b8.0_m1.0_h1.0.dat.tmp$dead.$host"
+expect_status 0 "$HYBENCH" run --kernel mc --beta 8 --m 1 --h 1 --slices 8 --iterations 1000 \
+    --repeat 1 --warmup 0 --quiet --serial --out-dir stale
+[ -e "stale/.b8.0_m1.0_h1.0.dat.tmp$dead.$host" ] || fail "a run without --resume removed a temporary"
+
 # A stale file (other seed) is recomputed, not trusted by its name.
 cp dseed/b4.0_m0.5_h1.0.dat dser/b4.0_m0.5_h1.0.dat
 expect_status 0 "$HYBENCH" run "${scan[@]}" --serial --resume --out-dir dser

@@ -107,7 +107,7 @@ static void test_simulate(void) {
         CHECK(memcmp(&r1, &r2, sizeof r1) == 0);
         CHECK_INT(r1.mixing, HB_MC_MIXED);
         CHECK(fabs(r1.deviation) <= 5);
-        CHECK_INT(r1.bins, HB_MC_BINS);
+        CHECK(r1.bins >= HB_MC_MIN_BINS);
         CHECK(r1.acceptance > 0.1 && r1.acceptance < 0.9);
     }
     /* A huge proposal on a fine lattice: hardly anything moves; flagged. */
@@ -115,6 +115,91 @@ static void test_simulate(void) {
     hb_mc_result r;
     CHECK_INT(hb_mc_simulate(&bad, 1, &r, NULL), 0);
     CHECK(r.mixing != HB_MC_MIXED);
+}
+
+/* A Gaussian AR(1) series x_t = phi x_{t-1} + e_t has rho(t) = phi^t and
+ * tau_int = (1 + phi) / (2 (1 - phi)); the estimator must find it. */
+static double ar1_next(uint64_t *s, double x, double phi) {
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        *s = *s * 6364136223846793005u + 1442695040888963407u;
+        u[i] = ((double)(*s >> 11) + 0.5) * 0x1p-53;
+    }
+    return phi * x + sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+static void test_tau(void) {
+    const double phis[] = {0, 0.5, 0.9, 0.98};
+    size_t n = 200000;
+    double *y = malloc(n * sizeof *y);
+    for (int k = 0; k < 4; k++) {
+        uint64_t s = 42 + (uint64_t)k;
+        double x = 0, tau, want = (1 + phis[k]) / (2 * (1 - phis[k]));
+        for (size_t i = 0; i < 1000; i++)
+            x = ar1_next(&s, x, phis[k]);
+        for (size_t i = 0; i < n; i++)
+            y[i] = x = ar1_next(&s, x, phis[k]);
+        size_t w;
+        CHECK_INT(hb_mc_tau_sokal(y, n, n / 10, &tau, &w), 0);
+        if (fabs(tau / want - 1) > 0.1)
+            fprintf(stderr, "  phi %g: tau %g, want %g\n", phis[k], tau, want);
+        CHECK_NEAR(tau / want, 1, 0.1);
+        CHECK((double)w >= HB_MC_WINDOW_C * tau && (double)(w - 1) < HB_MC_WINDOW_C * want * 1.2);
+        /* An unconverged window stops at its limit. */
+        if (k == 3) {
+            CHECK_INT(hb_mc_tau_sokal(y, n, 5, &tau, &w), 0);
+            CHECK_INT(w, 5);
+            CHECK(5 < HB_MC_WINDOW_C * tau);
+        }
+    }
+    /* A constant series: tau 0, window 0. */
+    for (size_t i = 0; i < 100; i++)
+        y[i] = 1.5;
+    double tau = -1;
+    size_t w = 7;
+    CHECK_INT(hb_mc_tau_sokal(y, 100, 10, &tau, &w), 0);
+    CHECK(tau == 0 && w == 0);
+    free(y);
+    /* Bins: ceil(10 tau), at least a sweep, whole series steps, at most all. */
+    CHECK_INT(hb_mc_series_step(65536), 1);
+    CHECK_INT(hb_mc_series_step(65537), 2);
+    CHECK_INT(hb_mc_series_step(900000000), 16384);
+    CHECK_INT(hb_mc_bin_length(9000, 3.21), 33);
+    CHECK_INT(hb_mc_bin_length(9000, 0), 1);
+    CHECK_INT(hb_mc_bin_length(9000, -0.2), 1);
+    CHECK_INT(hb_mc_bin_length(9000, 1e6), 9000);
+    CHECK_INT(hb_mc_bin_length(90000, 3.21), 34);
+    CHECK_INT(hb_mc_bin_length(90001, 1e9), 90000);
+}
+
+/* Calibration in small: well-mixed points of different tau_int, four seeds;
+ * the deviations in sigma must look like unit normals. Deterministic (the
+ * streams are fixed), so it cannot flake; a wrong error bar (too small:
+ * large deviations; too large: tiny RMS) fails it. */
+static void test_calibration(void) {
+    const double betas[] = {8, 12}, hs[] = {0.5, 1};
+    double ss = 0, worst = 0;
+    int n = 0, mixed = 0;
+    for (uint64_t seed = 1; seed <= 4; seed++)
+        for (int b = 0; b < 2; b++)
+            for (int h = 0; h < 2; h++) {
+                hb_mc_point p = {betas[b], 1, hs[h], 60000, 6000, 16};
+                hb_mc_result r;
+                CHECK_INT(hb_mc_simulate(&p, seed, &r, NULL), 0);
+                n++;
+                if (r.mixing != HB_MC_MIXED)
+                    continue;
+                mixed++;
+                ss += r.deviation * r.deviation;
+                worst = fabs(r.deviation) > worst ? fabs(r.deviation) : worst;
+            }
+    double rms = mixed ? sqrt(ss / mixed) : 0;
+    if (mixed != n || rms < 0.5 || rms > 1.6 || worst > 4)
+        fprintf(stderr, "  calibration: %d of %d well mixed, RMS %.3f, worst %.2f sigma\n", mixed,
+                n, rms, worst);
+    CHECK_INT(mixed, n);
+    CHECK(rms > 0.5 && rms < 1.6);
+    CHECK(worst <= 4);
 }
 
 static void test_kernel_verifies(void) {
@@ -284,6 +369,16 @@ static void test_format_parse(void) {
     CHECK(g.seed == 42 && g.trace && g.trace[499] == trace[499]);
     CHECK(g.result.x2 == f.result.x2 && g.result.deviation == f.result.deviation);
     hb_mc_file_free(&g);
+    /* Format 1 files (64 equal bins) are refused, so --resume redoes them. */
+    char *old = malloc(len);
+    memcpy(old, text, len);
+    char *fmt = strstr(old, "# format = 2\n");
+    CHECK(fmt != NULL);
+    if (fmt) {
+        fmt[11] = '1';
+        CHECK(hb_mc_parse(old, len, &g) != 0);
+    }
+    free(old);
     /* Every truncation is refused but the one that drops the whole trace (a
      * valid file without one); single-byte changes never crash. */
     int accepted = 0;
@@ -315,7 +410,7 @@ static void test_format_parse(void) {
 
 static void test_resume(void) {
     const char *words =
-        "--beta 8 --m 1 --h 1 --slices 8 --iterations 2000 --out-dir " OUT "/resume";
+        "--beta 8 --m 1 --h 1 --slices 8 --iterations 8000 --out-dir " OUT "/resume";
     const char *path = OUT "/resume/b8.0_m1.0_h1.0.dat";
     hb_verdict v;
     run_scan(words, 3, false, &v);
@@ -323,14 +418,14 @@ static void test_resume(void) {
     size_t len0, len1;
     char *orig = slurp(path, &len0);
     CHECK(orig != NULL);
-    hb_mc_point p = {8, 1, 1, 2000, 200, 8};
+    hb_mc_point p = {8, 1, 1, 8000, 800, 8};
     hb_mc_result r;
     CHECK_INT(hb_mc_resume(OUT "/resume", &p, 3, false, &r), 1);
     CHECK_INT(hb_mc_resume(OUT "/resume", &p, 4, false, &r), 0); /* other seed */
     CHECK_INT(hb_mc_resume(OUT "/resume", &p, 3, true, &r), 0);  /* wants a trace */
     hb_mc_point q = p;
-    q.iterations = 3000;
-    q.thermalize = 300;
+    q.iterations = 9000;
+    q.thermalize = 900;
     CHECK_INT(hb_mc_resume(OUT "/resume", &q, 3, false, &r), 0); /* other sweeps */
     /* A torn file is recomputed by a resumed scan, to the same bytes. */
     if (orig) {
@@ -355,6 +450,8 @@ int main(void) {
     test_exact();
     test_philox();
     test_simulate();
+    test_tau();
+    test_calibration();
     test_kernel_verifies();
     test_names();
     test_points_file();

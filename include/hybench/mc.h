@@ -21,10 +21,16 @@
 #define HB_MC_SLICES_MAX ((uint64_t)1 << 24)
 #define HB_MC_ITERATIONS_MAX ((uint64_t)1000000000)
 #define HB_MC_POINTS_MAX ((size_t)10000000)
-/* Batch means: the measured sweeps are cut into this many equal bins. */
-#define HB_MC_BINS 64
-/* A point is well mixed when its bins are at least this many tau_int long. */
-#define HB_MC_BIN_TAUS 8
+/* The error bar (see hb_mc_simulate). tau_int is summed over Sokal's
+ * automatic window, the first W with W >= HB_MC_WINDOW_C * tau_int(W); bins
+ * are ceil(HB_MC_BIN_TAUS * tau_int) sweeps long; a point is well mixed with
+ * at least HB_MC_MIN_BINS of them. The measured series is kept in blocks of
+ * s sweeps (s a power of two) so that at most HB_MC_SERIES_MAX values are
+ * held: s = 1 up to 65536 measured sweeps. */
+#define HB_MC_WINDOW_C 6
+#define HB_MC_BIN_TAUS 10
+#define HB_MC_MIN_BINS 64
+#define HB_MC_SERIES_MAX ((uint64_t)1 << 16)
 /* Longest .dat file name, terminator included. */
 #define HB_MC_NAME_MAX (3 * 32 + 16)
 
@@ -39,18 +45,21 @@ typedef struct hb_mc_point {
 typedef enum hb_mc_mixing {
     HB_MC_MIXED = 0,
     HB_MC_FROZEN = 1,     /* no move was accepted: the series is constant */
-    HB_MC_FEW_SWEEPS = 2, /* bins shorter than 4 sweeps */
-    HB_MC_CORRELATED = 3, /* bins shorter than HB_MC_BIN_TAUS * tau_int */
+    HB_MC_FEW_SWEEPS = 2, /* fewer measured sweeps than HB_MC_MIN_BINS */
+    HB_MC_WINDOW = 3,     /* tau_int's window reached its limit unconverged */
+    HB_MC_CORRELATED = 4, /* fewer than HB_MC_MIN_BINS bins of HB_MC_BIN_TAUS tau_int */
 } hb_mc_mixing;
+#define HB_MC_NMIXING 5
 
 typedef struct hb_mc_result {
     /* Measured. */
     uint64_t accepted;   /* accepted updates during the measured sweeps */
-    uint64_t bins;       /* batch means used (HB_MC_BINS, fewer for tiny runs) */
-    uint64_t bin_length; /* sweeps per bin; leading surplus sweeps are left out */
+    double tau_int;      /* integrated autocorrelation time of the series, in sweeps */
+    uint64_t tau_window; /* sweeps summed for tau_int (0: constant series) */
+    uint64_t bins;       /* batch means used: measured sweeps / bin_length */
+    uint64_t bin_length; /* hb_mc_bin_length(); leading surplus sweeps are left out */
     double x2;           /* mean over the bins of the per-sweep site average of x^2 */
     double x2_err;       /* standard error from the spread of the bin means */
-    double tau_int;      /* bin_length * var(bin means) / (2 var(series)) */
     /* Derived by hb_mc_finish() from the above and the point. */
     double acceptance; /* accepted / ((iterations - thermalize) * slices) */
     double exact;      /* hb_mc_exact() */
@@ -70,14 +79,32 @@ uint64_t hb_mc_point_id(const hb_mc_point *p);
 void hb_mc_philox(const uint32_t ctr[4], uint64_t seed, uint32_t out[4]);
 
 /* Run one point: cold start, p->iterations sweeps of checkerboard Metropolis,
- * the first p->thermalize discarded. Fills the measured fields of *r and calls
- * hb_mc_finish(). trace, when not NULL, receives the site average of x^2 after
- * every sweep (p->iterations values, thermalisation included). Returns 0 or
- * HB_ENOMEM. */
+ * the first p->thermalize discarded. Fills the measured fields of *r (tau_int
+ * by hb_mc_tau_sokal() over the measured series, then batch means over bins of
+ * hb_mc_bin_length() sweeps) and calls hb_mc_finish(). trace, when not NULL,
+ * receives the site average of x^2 after every sweep (p->iterations values,
+ * thermalisation included). Holds at most HB_MC_SERIES_MAX doubles besides
+ * the lattice. Returns 0 or HB_ENOMEM. */
 int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double *trace);
 
 /* Fill the derived fields of *r. */
 void hb_mc_finish(const hb_mc_point *p, hb_mc_result *r);
+
+/* Sweeps per stored value of the measured series: the smallest power of two
+ * s with measured / s <= HB_MC_SERIES_MAX. */
+uint64_t hb_mc_series_step(uint64_t measured);
+
+/* Bin length in sweeps for tau_int: ceil(HB_MC_BIN_TAUS * tau_int), at least
+ * one sweep, rounded up to a multiple of the series step, at most the whole
+ * stored series. */
+uint64_t hb_mc_bin_length(uint64_t measured, double tau_int);
+
+/* Sokal's estimate over y[0..n-1]: tau = 1/2 + sum_{t=1..W} rho(t), with
+ * rho(t) = C(t)/C(0), C(t) = sum_i (y_i - mean)(y_{i+t} - mean) / (n - t) and
+ * C(0) normalised by n; W is the first lag with W >= HB_MC_WINDOW_C * tau(W),
+ * or wmax when none is. A constant series gives tau = 0, W = 0. Returns
+ * HB_ENOMEM or 0. */
+int hb_mc_tau_sokal(const double *y, size_t n, size_t wmax, double *tau, size_t *window);
 
 /* One line: "well mixed", "no move accepted", ... */
 const char *hb_mc_mixing_text(hb_mc_mixing m);
@@ -135,9 +162,18 @@ void hb_mc_file_free(hb_mc_file *f);
 /* Create dir and its parents if missing. HB_EIO naming the path on failure. */
 int hb_mc_mkdir(const char *dir);
 
-/* Write text to dir/name through a temporary file in dir and rename(), so a
- * reader sees the old file or the whole new one. HB_EIO on failure. */
+/* Write text to dir/name through the temporary dir/.NAME.tmpPID.HOST (HOST:
+ * this machine's short name) and rename(), so a reader sees the old file or
+ * the whole new one. HB_EIO on failure. */
 int hb_mc_write_file(const char *dir, const char *name, const char *text, size_t len);
+
+/* For --resume: remove the temporaries in dir that writers killed before
+ * their rename() left behind: ".NAME.dat.tmpPID.HOST" files of this HOST
+ * (and untagged ".NAME.dat.tmpPID" ones) whose PID no longer exists, i.e.
+ * kill(PID, 0) fails with ESRCH. A live writer's file, or another machine's,
+ * is left alone. *removed counts the files removed. HB_EIO when dir cannot be
+ * read. Safe to run from several processes at once. */
+int hb_mc_clean_temps(const char *dir, uint64_t *removed);
 
 /* For --resume: 1 when dir/<name of p> exists, parses and holds exactly this
  * point (beta, m, h, iterations, thermalize, slices), seed and trace choice;
