@@ -29,7 +29,7 @@ for layout in 1x2 2x1; do
     ranks=${layout%x*} threads=${layout#*x}
     for sched in static dynamic; do
         csv="$work/$layout-$sched.csv"
-        # Exit status 1 only says some points are unverified; the timings stand.
+        # A failed verdict is reported by the tests; here only the timings count.
         "$mpiexec" -n "$ranks" "$hybench" run --kernel mc --points "$points" --threads "$threads" \
             --schedule "$sched" --repeat 3 --warmup 1 --quiet --out-dir "$work/$layout-$sched" \
             --csv "$csv" >/dev/null || true
