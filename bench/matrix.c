@@ -414,6 +414,23 @@ static int parse_layouts(matrix *m, const char *s, int cores) {
     return rc;
 }
 
+/* Every layout must fit a node before anything is launched: `hybench run`
+ * refuses more workers per node than cores, and a matrix that launched it
+ * anyway would only record a failure. Nodes are taken to be like the one the
+ * matrix starts on (it runs the serial baselines and 1-node layouts). */
+static int check_cores(const matrix *m, int cores) {
+    for (size_t i = 0; i < m->nlayouts; i++) {
+        char lay[64];
+        const hb_layout *l = &m->layouts[i];
+        int workers = l->ranks_per_node * l->threads;
+        if (workers > cores)
+            return hb_fail(HB_ELAYOUT,
+                           "--layouts: %s needs %d workers per node but this node has %d cores",
+                           hb_layout_name(l, lay, sizeof lay), workers, cores);
+    }
+    return 0;
+}
+
 /* Every layout must fit the hosts before anything is launched: its node
  * count within the list, its ranks per node within each host's slots. */
 static int check_hosts(const matrix *m) {
@@ -1048,7 +1065,7 @@ int hb_matrix_main(int argc, char **argv, const char *self) {
         goto out;
     }
     if ((rc = hb_hosts_resolve(hb_args_get(&a, "hosts"), hb_args_get(&a, "hostfile"), &m.hosts)) ||
-        (rc = check_hosts(&m)))
+        (rc = check_hosts(&m)) || (rc = check_cores(&m, cores)))
         goto out;
     gethostname(m.host, sizeof m.host - 1);
     const char *out = hb_args_get(&a, "out"), *name = hb_args_get(&a, "name");
