@@ -59,7 +59,9 @@ run_opts="--kernel pow --elements $N --repeat $REPEAT --warmup 1"
 grep -E '^(memory|set-up)' "$tmp/serial.txt"
 half=$(( (N + 1) / 2 ))
 "$MPIEXEC" -n 1 "$HYBENCH" run $run_opts --chunk "$half" --threads 2 --csv "$tmp/rate.csv" >/dev/null
-"$MPIEXEC" -n 2 "$HYBENCH" run $run_opts --chunk "$half" --csv "$tmp/rate.csv" >/dev/null
+"$MPIEXEC" -n 2 "$HYBENCH" run $run_opts --chunk "$half" --csv "$tmp/rate.csv" >"$tmp/2x1.txt"
+# 2x1: both ranks map the node's one shared copy of inputs and results.
+grep -E '^memory' "$tmp/2x1.txt" | sed 's/^/2x1 /'
 medians "$tmp/rate.csv" | awk -v n="$N" '{ printf "  %-7s %s  wall %.6f s  %.3f ns per element per core\n", $1, $2, $6, $6 * $5 / n * 1e9 }'
 
 echo "== grain sweep: $N elements, --chunk $CHUNKS"

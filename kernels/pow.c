@@ -10,14 +10,25 @@
  *       result from hb_pow_block, the vectorised pow, always evaluated in the
  *       aligned block of 8 holding i, whatever the chunk boundaries.
  *
- * Every rank holds the inputs and a result array of all N elements (touched
- * at set-up, so the timed map never page-faults) and writes the elements of
- * the tasks it ran. reduce() gathers the task ids to rank 0, and each rank
- * then sends its elements straight into rank 0's array with an hindexed
- * datatype built from its task list, so rank 0 needs no staging copy.
+ * Memory: one copy per node, as an HPC code keeps a read-mostly table. Under
+ * MPI the ranks of a node (MPI_COMM_TYPE_SHARED) share one MPI shared-memory
+ * window on the node's first rank holding the inputs, the results and a
+ * counter per task; that rank generates the inputs and first-touches the
+ * results at set-up (so the timed map never page-faults), and each task
+ * writes its own elements of the node's result array (disjoint, no race) and
+ * bumps its counter atomically. With the dynamic schedule no rank knows its
+ * tasks in advance, which is why every rank must see all N inputs: sharing
+ * them costs one copy per node instead of one per rank. reduce() moves
+ * nothing within a node; across nodes each node leader sends its node's task
+ * list to rank 0 (over a communicator of the leaders) and then its tasks'
+ * elements straight into rank 0's node array with an hindexed datatype built
+ * from that list, so rank 0 needs no staging copy. In serial mode (and when
+ * MPI is not initialised, as in the unit tests) the same arrays are plain
+ * private memory and no MPI call is made.
  *
  * How a run verifies itself (verify() on rank 0):
- *   - every task ran exactly once (task lists from all ranks);
+ *   - every task ran exactly once (the node's task counters, and the task
+ *     lists of the other nodes);
  *   - explicit lists: an element with integral base and exponent whose exact
  *     power is below 2^53 must equal the exact integer power (what Python
  *     prints); any other element must equal pow() recomputed on rank 0 bit for
@@ -35,9 +46,11 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hybench/error.h"
 #include "hybench/kernel.h"
@@ -58,9 +71,18 @@ typedef struct pow_state {
     size_t chunk, ntasks; /* elements per task */
     uint64_t seed;
     int rank, ranks;
-    double *x, *y, *r;   /* npad each, 64-byte aligned */
-    unsigned char *done; /* per task: this rank ran it (rank 0 after reduce: someone did) */
-    uint64_t *ids;       /* ntasks: scratch for the gather's task lists */
+    double *x, *y, *r;  /* npad each, 64-byte aligned, in mem (shared by the node under MPI) */
+    unsigned char *cnt; /* per task: how often a rank of this node ran it (rank 0 after
+                           reduce: how often anyone did) */
+    void *mem;          /* the private block (serial path); NULL with the window */
+    bool shared;        /* x, y, r, cnt live in the node's shared window */
+    bool locked;        /* the window's lock_all epoch is open */
+    MPI_Comm node;      /* ranks sharing this node's memory (rank 0 of it: the leader) */
+    MPI_Comm leaders;   /* node leaders, world order (MPI_COMM_NULL on other ranks) */
+    MPI_Win win;
+    int node_rank, node_size;
+    int nodes, max_node; /* node count and most ranks on one node, the same on every rank */
+    uint64_t *ids;       /* leaders of nodes other than rank 0's: their node's task list */
     size_t missing, dup; /* found by reduce on rank 0 */
     size_t first_bad;    /* a task missing or duplicated */
     bool ref_ready;
@@ -99,18 +121,21 @@ static int parse_lists(const hb_args *args, const char *name, const char *opt, h
     return 0;
 }
 
-static void *alloc_doubles(size_t n) {
-    return aligned_alloc(64, n * sizeof(double)); /* n is a multiple of 8: size of 64 */
-}
-
 static void pow_destroy(void *state) {
     pow_state *st = state;
     if (!st)
         return;
-    free(st->x);
-    free(st->y);
-    free(st->r);
-    free(st->done);
+    /* Collective over the node, like create: the harness destroys on every rank. */
+    if (st->win != MPI_WIN_NULL) {
+        if (st->locked)
+            MPI_Win_unlock_all(st->win);
+        MPI_Win_free(&st->win);
+    }
+    if (st->leaders != MPI_COMM_NULL)
+        MPI_Comm_free(&st->leaders);
+    if (st->node != MPI_COMM_NULL)
+        MPI_Comm_free(&st->node);
+    free(st->mem);
     free(st->ids);
     free(st->params);
     free(st);
@@ -164,6 +189,112 @@ static int read_options(pow_state *st, const hb_args *args, hb_dlist *xs, hb_dli
     return 0;
 }
 
+/* Bytes of the block holding x, y, r (npad doubles each) and the task
+ * counters; 64 more in the window, whose base MPI does not align. */
+static size_t block_bytes(const pow_state *st) {
+    return 3 * st->npad * sizeof(double) + st->ntasks;
+}
+
+/* Bytes a node leader needs beyond the block for the gather across nodes: its
+ * node's task list (8 per task) or, on rank 0, every other node's (8 per
+ * task at most), plus the datatype's int and MPI_Aint per block (12). */
+static size_t gather_bytes(const pow_state *st) {
+    return st->nodes > 1 ? st->ntasks * (sizeof(uint64_t) + sizeof(int) + sizeof(MPI_Aint)) : 0;
+}
+
+/* Refuse, before allocating, a map that cannot fit in one node's memory: one
+ * block per node plus the leader's gather lists (rank 0's node needs the
+ * most; every node is sized like it). The same answer on every rank:
+ * st->nodes and physical memory agree everywhere, so all ranks refuse alike
+ * before the window is allocated. */
+static int check_memory(const pow_state *st) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    size_t avail = pages > 0 && page > 0 ? (size_t)pages * (size_t)page : SIZE_MAX;
+    /* st->n <= 2^40: none of these sums overflows a 64-bit size_t */
+    size_t need = block_bytes(st) + 64 + gather_bytes(st);
+    if (need > avail)
+        return hb_fail(HB_EUSAGE,
+                       "--elements: '%zu' needs %zu bytes on one node (one copy of inputs, "
+                       "results and task counters shared by its ranks, plus the gather lists) "
+                       "but it has %zu bytes of memory",
+                       st->n, need, avail);
+    return 0;
+}
+
+/* Join the run's node layout. create() gets no communicator, but `hybench
+ * run` always runs over MPI_COMM_WORLD, so that is the run's communicator
+ * whenever the run is not --serial and MPI is initialised (the unit tests
+ * create kernels without MPI: they keep the private path, st->shared false).
+ * Collective over MPI_COMM_WORLD; allocates nothing large. The split keys are
+ * world ranks, so world rank 0 is rank 0 of its node and of the leaders. */
+static int join_node(pow_state *st, const hb_kernel_cfg *cfg) {
+    int init = 0;
+    if (cfg->serial || MPI_Initialized(&init) != MPI_SUCCESS || !init)
+        return 0;
+    st->shared = true;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, cfg->rank, MPI_INFO_NULL,
+                            &st->node) != MPI_SUCCESS ||
+        MPI_Comm_rank(st->node, &st->node_rank) != MPI_SUCCESS ||
+        MPI_Comm_size(st->node, &st->node_size) != MPI_SUCCESS ||
+        MPI_Comm_split(MPI_COMM_WORLD, st->node_rank == 0 ? 0 : MPI_UNDEFINED, cfg->rank,
+                       &st->leaders) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "pow: splitting MPI_COMM_WORLD into nodes failed");
+    int lead = st->node_rank == 0;
+    if (MPI_Allreduce(&st->node_size, &st->max_node, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) !=
+            MPI_SUCCESS ||
+        MPI_Allreduce(&lead, &st->nodes, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "pow: MPI_Allreduce of the node layout failed");
+    return 0;
+}
+
+/* The block: a window on the node's rank 0 that the node's other ranks map
+ * (MPI_Win_allocate_shared, size 0 on them), or private memory. */
+static int allocate(pow_state *st) {
+    size_t bytes = block_bytes(st);
+    unsigned char *base;
+    if (!st->shared) {
+        st->mem = aligned_alloc(64, (bytes + 63) / 64 * 64);
+        base = st->mem;
+        if (!base)
+            return hb_fail(HB_ENOMEM, "--elements: no memory for %zu elements", st->n);
+    } else {
+        MPI_Aint size;
+        int unit;
+        void *mine;
+        if (MPI_Win_allocate_shared(st->node_rank == 0 ? (MPI_Aint)(bytes + 64) : 0, 1,
+                                    MPI_INFO_NULL, st->node, &mine, &st->win) != MPI_SUCCESS ||
+            MPI_Win_shared_query(st->win, 0, &size, &unit, &base) != MPI_SUCCESS)
+            return hb_fail(HB_ENOMEM,
+                           "--elements: no shared memory window of %zu bytes for %zu elements",
+                           bytes + 64, st->n);
+        /* Passive epoch for the whole life of the window: MPI_Win_sync needs one. */
+        if (MPI_Win_lock_all(MPI_MODE_NOCHECK, st->win) != MPI_SUCCESS)
+            return hb_fail(HB_EMPI, "pow: MPI_Win_lock_all failed");
+        st->locked = true;
+        base += (64 - (uintptr_t)base % 64) % 64; /* hb_pow_block wants 64-byte rows */
+    }
+    st->x = (double *)(void *)base;
+    st->y = st->x + st->npad;
+    st->r = st->y + st->npad;
+    st->cnt = (unsigned char *)(st->r + st->npad);
+    if (st->shared && st->nodes > 1 && st->node_rank == 0 && st->rank != 0 &&
+        !(st->ids = malloc((st->ntasks ? st->ntasks : 1) * sizeof *st->ids)))
+        return hb_fail(HB_ENOMEM, "pow: no memory for the node's task list (%zu tasks)",
+                       st->ntasks);
+    return 0;
+}
+
+/* The node's ranks after its leader wrote the block: make the stores visible
+ * (MPI_Win_sync) on both sides of a barrier, as the shared-memory model asks. */
+static int node_sync(pow_state *st) {
+    if (!st->shared)
+        return 0;
+    if (MPI_Win_sync(st->win) != MPI_SUCCESS || MPI_Barrier(st->node) != MPI_SUCCESS ||
+        MPI_Win_sync(st->win) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "pow: synchronising the node's shared window failed");
+    return 0;
+}
+
 static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) {
     hb_dlist xs = {0}, ys = {0};
     char *btext = NULL, *etext = NULL;
@@ -171,20 +302,20 @@ static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out)
     int rc;
     if (!st)
         return hb_fail(HB_ENOMEM, "--kernel: out of memory for the pow kernel");
+    st->node = st->leaders = MPI_COMM_NULL;
+    st->win = MPI_WIN_NULL;
     st->chunk = cfg->chunk ? cfg->chunk : 1;
     st->seed = cfg->seed;
     st->rank = cfg->rank;
     st->ranks = cfg->ranks > 0 ? cfg->ranks : 1;
+    st->nodes = st->max_node = st->node_size = 1;
     if ((rc = read_options(st, args, &xs, &ys, &btext, &etext)))
         goto out_fail;
-    if (!st->lists) {
-        int nodes = cfg->nodes > 0 ? cfg->nodes : 1;
-        size_t need, avail;
-        /* Before any allocation: ranks on one node each hold a full copy. */
-        if ((rc = hb_pow_check_memory(st->n, st->chunk, (st->ranks + nodes - 1) / nodes, &need,
-                                      &avail)))
-            goto out_fail;
-    }
+    if ((rc = join_node(st, cfg)))
+        goto out_fail;
+    /* Before any allocation (explicit lists are as small as their text). */
+    if (!st->lists && (rc = check_memory(st)))
+        goto out_fail;
     if (st->ntasks > INT_MAX) {
         rc = hb_fail(
             HB_EUSAGE,
@@ -195,28 +326,28 @@ static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out)
     if ((rc = set_params(st, btext, etext)))
         goto out_fail;
     hb_pow_init();
-    double t0 = hb_time_now();
-    st->x = alloc_doubles(st->npad);
-    st->y = alloc_doubles(st->npad);
-    st->r = alloc_doubles(st->npad);
-    st->done = calloc(st->ntasks, 1);
-    st->ids = malloc(st->ntasks * sizeof *st->ids);
-    if (!st->x || !st->y || !st->r || !st->done || !st->ids) {
-        rc = hb_fail(HB_ENOMEM, "--elements: no memory for %zu elements", st->n);
+    if ((rc = allocate(st)))
         goto out_fail;
+    if (st->node_rank == 0) {
+        double t0 = hb_time_now();
+        if (st->lists) {
+            memcpy(st->x, xs.v, st->n * sizeof *st->x);
+            memcpy(st->y, ys.v, st->n * sizeof *st->y);
+            for (size_t i = st->n; i < st->npad; i++)
+                st->x[i] = st->y[i] = 1.0;
+        } else {
+            hb_pow_generate(st->seed, 0, st->npad, st->x, st->y);
+        }
+        double t1 = hb_time_now();
+        /* First touch by the leader: the node's pages live near it (with a
+         * dynamic schedule there is no better owner). NaN until computed. */
+        memset(st->r, 0xff, st->npad * sizeof *st->r);
+        memset(st->cnt, 0, st->ntasks);
+        st->gen_s = t1 - t0;
+        st->touch_s = hb_time_now() - t1;
     }
-    if (st->lists) {
-        memcpy(st->x, xs.v, st->n * sizeof *st->x);
-        memcpy(st->y, ys.v, st->n * sizeof *st->y);
-        for (size_t i = st->n; i < st->npad; i++)
-            st->x[i] = st->y[i] = 1.0;
-    } else {
-        hb_pow_generate(st->seed, 0, st->npad, st->x, st->y);
-    }
-    double t1 = hb_time_now();
-    memset(st->r, 0xff, st->npad * sizeof *st->r); /* first touch; NaN until computed */
-    st->gen_s = t1 - t0;
-    st->touch_s = hb_time_now() - t1;
+    if ((rc = node_sync(st)))
+        goto out_fail;
     hb_dlist_free(&xs);
     hb_dlist_free(&ys);
     free(btext);
@@ -242,13 +373,16 @@ static const char *pow_params(const void *state) {
 
 static int pow_begin(void *state) {
     pow_state *st = state;
-    memset(st->done, 0, st->ntasks);
     st->missing = st->dup = 0;
-    /* Rank 0 poisons its results so an element that is never gathered cannot
-     * pass with a value left from an earlier repeat. */
-    if (st->rank == 0 && st->ranks > 1)
-        memset(st->r, 0xff, st->npad * sizeof *st->r);
-    return 0;
+    if (st->node_rank == 0) {
+        memset(st->cnt, 0, st->ntasks);
+        /* Poison the results so an element that no task writes (or that is
+         * never gathered) cannot pass with a value left from an earlier repeat. */
+        if (st->ranks > 1)
+            memset(st->r, 0xff, st->npad * sizeof *st->r);
+    }
+    /* No rank of the node may start tasks before the leader has reset. */
+    return node_sync(st);
 }
 
 static int pow_task(void *state, size_t task, const hb_worker *w) {
@@ -261,7 +395,9 @@ static int pow_task(void *state, size_t task, const hb_worker *w) {
             st->r[i] = pow(st->x[i], st->y[i]);
     else
         hb_pow_map(st->x, st->y, st->r, begin, end);
-    st->done[task] = 1;
+    /* Threads and the node's other ranks count into the same bytes; a GCC
+     * builtin because the window is plain memory, not C11 _Atomic objects. */
+    __atomic_fetch_add(&st->cnt[task], 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -295,50 +431,65 @@ out:
     return rc;
 }
 
-/* Rank 0: mark the tasks ids[0..n) of another rank as done, counting repeats. */
+/* Rank 0: add another node's task list ids[0..n) to the counters, counting
+ * repeats (within that node they were counted there). */
 static void account(pow_state *st, const uint64_t *ids, size_t n) {
     for (size_t k = 0; k < n; k++) {
-        if (ids[k] >= st->ntasks || st->done[ids[k]]) {
+        if (ids[k] >= st->ntasks || st->cnt[ids[k]]) {
             if (!st->dup++)
                 st->first_bad = ids[k];
         } else {
-            st->done[ids[k]] = 1;
+            st->cnt[ids[k]] = 1;
         }
     }
 }
 
-static void count_missing(pow_state *st) {
-    for (size_t t = st->ntasks; t-- > 0;)
-        if (!st->done[t]) {
+/* Rank 0, last: tasks nobody ran, and repeats within its own node. */
+static void count_tasks(pow_state *st) {
+    for (size_t t = st->ntasks; t-- > 0;) {
+        if (!st->cnt[t]) {
             st->missing++;
             st->first_bad = t;
+        } else if (st->cnt[t] > 1) {
+            st->dup += st->cnt[t] - 1u;
+            st->first_bad = t;
         }
+    }
 }
 
-static int gather(pow_state *st, MPI_Comm comm) {
-    int size, rc = 0;
+/* Across nodes, over the leaders' communicator: each leader's task list to
+ * rank 0, then its tasks' elements straight into rank 0's node array. */
+static int gather_nodes(pow_state *st) {
+    MPI_Comm comm = st->leaders;
+    int me, size, rc = 0;
     size_t mine = 0;
-    for (size_t t = 0; t < st->ntasks; t++)
-        if (st->done[t])
-            st->ids[mine++] = t;
-    if (MPI_Comm_size(comm, &size) != MPI_SUCCESS)
-        return hb_fail(HB_EMPI, "pow: MPI_Comm_size failed");
+    uint64_t node_dup = 0, total_dup = 0;
+    if (MPI_Comm_rank(comm, &me) != MPI_SUCCESS || MPI_Comm_size(comm, &size) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "pow: MPI_Comm_rank/size of the node leaders failed");
+    if (me != 0) /* rank 0's own node is counted in place */
+        for (size_t t = 0; t < st->ntasks; t++)
+            if (st->cnt[t]) {
+                st->ids[mine++] = t; /* ascending: few datatype blocks */
+                node_dup += st->cnt[t] - 1u;
+            }
     int count = (int)mine, *counts = NULL, *displs = NULL;
     uint64_t *all = NULL;
-    if (st->rank == 0) {
+    if (me == 0) {
         counts = calloc((size_t)size, sizeof *counts);
         displs = calloc((size_t)size, sizeof *displs);
         if (!counts || !displs) {
             rc = hb_fail(HB_ENOMEM, "pow: no memory for the gather counts");
-            goto out; /* the other ranks then block: main aborts on this error */
+            goto out; /* the other leaders then block: main aborts on this error */
         }
     }
-    if (MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, comm) != MPI_SUCCESS) {
-        rc = hb_fail(HB_EMPI, "pow: MPI_Gather of the task counts failed");
+    if (MPI_Reduce(&node_dup, &total_dup, 1, MPI_UINT64_T, MPI_SUM, 0, comm) != MPI_SUCCESS ||
+        MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, comm) != MPI_SUCCESS) {
+        rc = hb_fail(HB_EMPI, "pow: MPI_Gather of the nodes' task counts failed");
         goto out;
     }
     size_t total = 0;
-    if (st->rank == 0) {
+    if (me == 0) {
+        st->dup += total_dup;
         for (int q = 0; q < size; q++) {
             displs[q] = (int)total;
             total += (size_t)counts[q];
@@ -350,19 +501,18 @@ static int gather(pow_state *st, MPI_Comm comm) {
     }
     if (MPI_Gatherv(st->ids, count, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, 0, comm) !=
         MPI_SUCCESS) {
-        rc = hb_fail(HB_EMPI, "pow: MPI_Gatherv of the task ids failed");
+        rc = hb_fail(HB_EMPI, "pow: MPI_Gatherv of the nodes' task ids failed");
         goto out;
     }
-    if (st->rank != 0) {
+    if (me != 0) {
         MPI_Datatype type;
         if ((rc = task_type(st, st->ids, mine, &type)))
             goto out;
         if (MPI_Send(st->r, 1, type, 0, 0, comm) != MPI_SUCCESS)
-            rc = hb_fail(HB_EMPI, "pow: sending results to rank 0 failed");
+            rc = hb_fail(HB_EMPI, "pow: sending the node's results to rank 0 failed");
         MPI_Type_free(&type);
         goto out;
     }
-    /* Rank 0: its own tasks are in place; receive every other rank's. */
     for (int q = 1; q < size && !rc; q++) {
         const uint64_t *ids = all + displs[q];
         MPI_Datatype type;
@@ -370,10 +520,9 @@ static int gather(pow_state *st, MPI_Comm comm) {
         if ((rc = task_type(st, ids, (size_t)counts[q], &type)))
             break;
         if (MPI_Recv(st->r, 1, type, q, 0, comm, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            rc = hb_fail(HB_EMPI, "pow: receiving results from rank %d failed", q);
+            rc = hb_fail(HB_EMPI, "pow: receiving results from node leader %d failed", q);
         MPI_Type_free(&type);
     }
-    count_missing(st);
 out:
     free(counts);
     free(displs);
@@ -383,11 +532,17 @@ out:
 
 static int pow_reduce(void *state, MPI_Comm comm) {
     pow_state *st = state;
-    if (comm == MPI_COMM_NULL) {
-        count_missing(st);
-        return 0;
-    }
-    return gather(st, comm);
+    int rc = 0;
+    /* Within a node nothing moves: the results and counters are already in
+     * the node's window; the sync makes every rank's stores visible to the
+     * leader (which reads them to verify or to send them on). */
+    if (comm != MPI_COMM_NULL && (rc = node_sync(st)))
+        return rc;
+    if (comm != MPI_COMM_NULL && st->shared && st->nodes > 1 && st->node_rank == 0)
+        rc = gather_nodes(st);
+    if (!rc && st->rank == 0)
+        count_tasks(st);
+    return rc;
 }
 
 /* x^y for integral x and y >= 0 when the exact value is below 2^53: *out
@@ -498,22 +653,23 @@ static int verify_map(pow_state *st, hb_verdict *v) {
         v->status = HB_VERIFIED;
     }
     double mib = 1.0 / (1 << 20);
-    size_t per_rank = hb_pow_rank_bytes(st->n, st->chunk);
-    /* Rank 0 also holds, during reduce, every rank's task ids and the
-     * datatype arrays (int + MPI_Aint per block). */
-    size_t extra0 = st->ranks > 1 ? st->ntasks * (sizeof(uint64_t) + 12) : 0;
+    /* One block per node (mapped by all its ranks, which hold no private
+     * copy); the leaders' gather lists exist only across nodes. */
+    size_t node = block_bytes(st) + (st->shared ? 64 : 0), lists = gather_bytes(st);
     char *rep = malloc(640);
     if (rep)
         snprintf(rep, 640,
                  "pow map: %zu elements in %zu tasks of %zu; checksum %016" PRIx64
                  " (recomputed on rank 0: %s); max error of %d sampled elements vs glibc pow: "
                  "%" PRIu64 " ulp\n"
-                 "memory: %.1f MiB per rank (inputs and results, touched at set-up), rank 0 "
-                 "%.1f MiB with the gather lists\n"
+                 "memory: %.1f MiB per node (inputs, results and task counters: one copy shared "
+                 "by up to %d rank%s on each of %d node%s) + %.1f MiB of gather lists on each "
+                 "node leader; rank 0 %.1f MiB in all\n"
                  "set-up on rank 0: inputs %.3f s, first touch of the results %.3f s "
                  "(%.2f ns per element)",
                  st->n, st->ntasks, st->chunk, sum, sum == st->ref_sum ? "equal" : "DIFFERENT",
-                 HB_POW_SAMPLES, worst, per_rank * mib, (per_rank + extra0) * mib, st->gen_s,
+                 HB_POW_SAMPLES, worst, node * mib, st->max_node, st->max_node == 1 ? "" : "s",
+                 st->nodes, st->nodes == 1 ? "" : "s", lists * mib, (node + lists) * mib, st->gen_s,
                  st->touch_s, st->touch_s / (double)st->n * 1e9);
     v->report = rep;
     return 0;

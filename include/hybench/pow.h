@@ -65,8 +65,11 @@ uint64_t hb_pow_checksum(const double *r, size_t first, size_t n);
  * sign (0 when bitwise equal). */
 uint64_t hb_pow_ulps(double a, double b);
 
-/* Memory one rank of a generated map needs: inputs and results (3 arrays of
- * padded doubles) plus a byte of bookkeeping per task. */
+/* Memory one rank of a generated map needs when it holds a private copy:
+ * inputs and results (3 arrays of padded doubles) plus a byte of bookkeeping
+ * per task. The kernel itself keeps one copy per node in an MPI shared window
+ * and sizes that in kernels/pow.c (check_memory); these two remain for a
+ * private-copy layout and their unit test. */
 size_t hb_pow_rank_bytes(size_t elements, size_t chunk);
 
 /* Refuse, before anything is allocated, a map that cannot fit in this node's
