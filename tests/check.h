@@ -27,8 +27,8 @@ static int hb_check_count;
         hb_check_count++;                                                                          \
         if (va_ != vb_) {                                                                          \
             hb_check_failures++;                                                                   \
-            fprintf(stderr, "%s:%d: CHECK_INT(%s, %s) failed: %lld != %lld\n", __FILE__,           \
-                    __LINE__, #a, #b, va_, vb_);                                                   \
+            fprintf(stderr, "%s:%d: CHECK_INT(%s, %s) failed: %lld != %lld\n", __FILE__, __LINE__, \
+                    #a, #b, va_, vb_);                                                             \
         }                                                                                          \
     } while (0)
 
@@ -55,8 +55,7 @@ static int hb_check_count;
         }                                                                                          \
     } while (0)
 
-static inline int hb_check_summary(void)
-{
+static inline int hb_check_summary(void) {
     if (hb_check_count == 0) {
         fprintf(stderr, "no checks ran\n");
         return 1;

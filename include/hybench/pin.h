@@ -42,16 +42,16 @@ typedef struct hb_place {
  * ("pack:2 core:4 pu:2"). HB_EHWLOC / HB_EUSAGE on failure. */
 int hb_topo_load(hb_topo **out, const char *synthetic);
 void hb_topo_free(hb_topo *t);
-int hb_topo_cores(const hb_topo *t);    /* cores in the allowed cpuset */
-int hb_topo_pus(const hb_topo *t);      /* PUs in the allowed cpuset */
+int hb_topo_cores(const hb_topo *t); /* cores in the allowed cpuset */
+int hb_topo_pus(const hb_topo *t);   /* PUs in the allowed cpuset */
 int hb_topo_packages(const hb_topo *t);
 /* Human one-liner: "1 package, 2 cores, 2 PUs (AMD EPYC)". Returns buf. */
 const char *hb_topo_describe(const hb_topo *t, char *buf, int len);
 /* CPU model string from hwloc's CPUModel info, or "unknown". */
 const char *hb_topo_cpu_model(const hb_topo *t);
 
-int hb_bind_parse(const char *s, hb_bind *out);       /* --bind; HB_EUSAGE names it */
-int hb_dist_parse(const char *s, hb_dist *out);       /* --distribute */
+int hb_bind_parse(const char *s, hb_bind *out); /* --bind; HB_EUSAGE names it */
+int hb_dist_parse(const char *s, hb_dist *out); /* --distribute */
 const char *hb_bind_name(hb_bind b);
 const char *hb_dist_name(hb_dist d);
 

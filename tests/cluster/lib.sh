@@ -52,5 +52,3 @@ local_run() {
     hb_launch "$out" "$MPIEXEC" -n "$ppn" -bind-to none "$HYBENCH" "$@"
 }
 
-# kernel_built K: the kernel is registered and implemented.
-kernel_built() { "$HYBENCH" --list | grep -E "^$1 " | grep -vq "not built"; }
