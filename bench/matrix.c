@@ -115,9 +115,9 @@ static const char *const default_kernels[] = {
     "mc --beta 8,10,12,16 --m 0.5,1,2 --h 1 --slices 32 --iterations 150000 "
     "--out-dir results/default/mc_data",
     /* 32000 tasks of 1000 elements: enough work per task that the hand-out
-     * is not the whole story. ~0.1 s serial: the map is memory-bound and
-     * every rank holds all of it (~0.7 GiB), so 0.2 s would cost 1.4 GiB
-     * per rank and 2-3 s of set-up per launch. */
+     * is not the whole story. ~0.1 s serial: the map is memory-bound and one
+     * copy of it per node is 0.75 GiB, so a longer map would mostly cost
+     * set-up (generating the inputs) per launch. */
     "pow --elements 32000000 --chunk 1000",
     /* A small grain sweep, dynamic only, for the report's per-task hand-out
      * overhead within a rank and across ranks: 200k tasks of 10 elements
