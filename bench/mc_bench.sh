@@ -26,11 +26,16 @@ cpu=$({ time "$hybench" run "${lesson[@]}" --serial --repeat 1 --warmup 0 \
     >"$work/par.txt"
 par=$(median_of "$work/par.txt")
 diff -r "$work/serial" "$work/par" >/dev/null || echo "WARNING: serial and 1x2 files differ"
-awk -v s="$serial" -v c="$cpu" -v p="$par" -v u="$updates" 'BEGIN {
+${MPIEXEC:-mpiexec} -n 2 -bind-to none "$hybench" run "${lesson[@]}" --schedule dynamic \
+    --out-dir "$work/ranks" >"$work/ranks.txt"
+ranks=$(median_of "$work/ranks.txt")
+diff -r "$work/serial" "$work/ranks" >/dev/null || echo "WARNING: serial and 2x1 files differ"
+awk -v s="$serial" -v c="$cpu" -v p="$par" -v r="$ranks" -v u="$updates" 'BEGIN {
     printf "lesson scan, 324 points x 10000 sweeps x 64 slices = %d site updates\n", u
     printf "  serial: %.4f s median = %.2f ns per site update (one core, wall)\n", s, s / u * 1e9
     printf "  serial: %.2f s CPU time = %.2f ns per site update (one core, CPU)\n", c, c / u * 1e9
     printf "  1x2 dynamic: %.4f s median; efficiency %.1f%% (ideal 100%%: 324 tasks on 2 workers)\n", p, 100 * s / (2 * p)
+    printf "  2x1 dynamic: %.4f s median; efficiency %.1f%%\n", r, 100 * s / (2 * r)
 }'
 
 # Uneven points: static blocks give one worker the four heavy points.
