@@ -20,24 +20,14 @@ N=${2:-400000}
 MPIEXEC=${MPIEXEC:-mpiexec}
 REPEAT=${REPEAT:-7}
 CHUNKS=${CHUNKS:-1,4,16,64,256,4096,50000}
+# shellcheck source=scripts/csv.sh
+. "$(dirname "$0")/../scripts/csv.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # rows FILE: schedule layout chunk tasks workers wall_s, one line per CSV row
 rows() {
-    awk '
-        function split_csv(line, out,   n, i, c, q, f) {
-            n = 0; f = ""; q = 0
-            for (i = 1; i <= length(line); i++) {
-                c = substr(line, i, 1)
-                if (q && c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
-                else if (c == "\"") q = !q
-                else if (c == "," && !q) { out[++n] = f; f = "" }
-                else f = f c
-            }
-            out[++n] = f
-            return n
-        }
+    awk "$HB_CSV_AWK"'
         NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
         { split_csv($0, v)
           print v[col["schedule"]], v[col["ranks"]] "x" v[col["threads"]], v[col["chunk"]],

@@ -1,6 +1,8 @@
 # Helpers for the shell tests: source it, then call the functions.
 # Environment from CTest: HYBENCH (the program), MPIEXEC, HB_TEST_TMP (scratch dir).
 set -u
+# shellcheck source=scripts/csv.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/csv.sh"
 : "${HYBENCH:?HYBENCH not set}" "${MPIEXEC:=mpiexec}" "${HB_TEST_TMP:=$(mktemp -d)}"
 rm -rf "$HB_TEST_TMP" && mkdir -p "$HB_TEST_TMP"
 cd "$HB_TEST_TMP" || exit 1

@@ -23,24 +23,6 @@ expect_bad_input "$HYBENCH" run --kernel pow --bases 1 --exponents 2 --elements 
 expect_bad_input "$HYBENCH" run --kernel pow --elements 1e12
 grep -q -- '--elements' err.txt && grep -q 'bytes' err.txt || fail "huge map: $(cat err.txt)"
 
-# csv_column NAME FILE: the values of one column, one per row (RFC 4180 quotes).
-csv_column() {
-    awk -v want="$1" '
-        function split_csv(line, out,   n, i, c, q, f) {
-            n = 0; f = ""; q = 0
-            for (i = 1; i <= length(line); i++) {
-                c = substr(line, i, 1)
-                if (q && c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
-                else if (c == "\"") q = !q
-                else if (c == "," && !q) { out[++n] = f; f = "" }
-                else f = f c
-            }
-            out[++n] = f
-            return n
-        }
-        NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) if (h[i] == want) col = i; next }
-        { split_csv($0, v); print v[col] }' "$2"
-}
 
 # expect_layout RANKS NODES WHAT: the last run's memory line names that layout.
 expect_layout() {
@@ -60,9 +42,9 @@ for sched in static cyclic dynamic; do
     expect_layout 1 2 "MPIR_CVAR_NOLOCAL=1 2x1 $sched (gather across nodes)"
     expect_status 0 $MPIEXEC -n 1 "$HYBENCH" run $map --threads 2 --schedule $sched --csv runs.csv
 done
-rows=$(csv_column result runs.csv | wc -l)
+rows=$(csv_col runs.csv result | wc -l)
 [ "$rows" -eq 30 ] || fail "expected 30 rows, got $rows"
-sums=$(csv_column result runs.csv | sort -u)
+sums=$(csv_col runs.csv result | sort -u)
 [ "$(echo "$sums" | wc -l)" -eq 1 ] || fail "checksums differ: $sums"
-[ "$(csv_column verified runs.csv | sort -u)" = yes ] || fail "unverified rows"
+[ "$(csv_col runs.csv verified | sort -u)" = yes ] || fail "unverified rows"
 finish

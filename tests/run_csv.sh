@@ -5,31 +5,6 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-# csv_col FILE NAME: the NAME column of every data row (RFC 4180 quoting).
-csv_awk='
-function split_csv(line, f,    n, i, c, q, cur) {
-    n = 0; cur = ""; q = 0
-    for (i = 1; i <= length(line); i++) {
-        c = substr(line, i, 1)
-        if (q) {
-            if (c == "\"") {
-                if (substr(line, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0
-            } else cur = cur c
-        } else if (c == "\"") q = 1
-        else if (c == ",") { f[++n] = cur; cur = "" }
-        else cur = cur c
-    }
-    f[++n] = cur
-    return n
-}'
-csv_col() {
-    awk -v col="$2" "$csv_awk"'
-    NR == 1 { n = split_csv($0, h); k = 0; for (i = 1; i <= n; i++) if (h[i] == col) k = i
-              if (!k) { print "no column " col > "/dev/stderr"; exit 1 }; next }
-    { split_csv($0, f); print f[k] }' "$1"
-}
-# csv_widths FILE: the distinct field counts of all lines.
-csv_widths() { awk "$csv_awk"'{ print split_csv($0, f) }' "$1" | sort -u; }
 
 pi=(--kernel pi --samples 1000 --warmup 1)
 

@@ -5,28 +5,6 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-# csv_col FILE NAME: the NAME column of every data row (RFC 4180 quoting).
-csv_col() {
-    awk -v col="$2" '
-    function split_csv(line, f,    n, i, c, q, cur) {
-        n = 0; cur = ""; q = 0
-        for (i = 1; i <= length(line); i++) {
-            c = substr(line, i, 1)
-            if (q) {
-                if (c == "\"") {
-                    if (substr(line, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0
-                } else cur = cur c
-            } else if (c == "\"") q = 1
-            else if (c == ",") { f[++n] = cur; cur = "" }
-            else cur = cur c
-        }
-        f[++n] = cur
-        return n
-    }
-    NR == 1 { n = split_csv($0, h); k = 0; for (i = 1; i <= n; i++) if (h[i] == col) k = i
-              if (!k) { print "no column " col > "/dev/stderr"; exit 1 }; next }
-    { split_csv($0, f); print f[k] }' "$1"
-}
 
 common=(--kernel pi --streams 7 --samples 20001 --seed 5 --repeat 2 --warmup 0)
 samples_total=$((7 * 20001))

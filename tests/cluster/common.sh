@@ -56,26 +56,6 @@ hb_need_root_ns() {
     fi
 }
 
-# csv_col FILE NAME: the values of column NAME, one per row (RFC 4180 quoted
-# fields are unquoted; hybench's rows hold no embedded newlines).
-csv_col() {
-    awk -v want="$2" '
-    function split_csv(line, out,    n, i, c, f, q) {
-        n = 0; f = ""; q = 0
-        for (i = 1; i <= length(line); i++) {
-            c = substr(line, i, 1)
-            if (q) {
-                if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
-                else if (c == "\"") q = 0
-                else f = f c
-            } else if (c == "\"") q = 1
-            else if (c == ",") { out[++n] = f; f = "" }
-            else if (c != "\r") f = f c
-        }
-        out[++n] = f
-        return n
-    }
-    NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) if (h[i] == want) col = i; next }
-    col { split_csv($0, r); print r[col] }
-    END { if (!col) { print "csv_col: no column " want > "/dev/stderr"; exit 1 } }' "$1"
-}
+# csv_col FILE NAME (shared with the tests and benchmarks)
+# shellcheck source=scripts/csv.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/csv.sh"
