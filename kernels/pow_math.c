@@ -43,9 +43,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "hybench/error.h"
 #include "hybench/numfmt.h"
 
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
@@ -352,34 +350,6 @@ uint64_t hb_pow_checksum(const double *r, size_t first, size_t n) {
 uint64_t hb_pow_ulps(double a, double b) {
     int64_t ia = (int64_t)as_u64(a), ib = (int64_t)as_u64(b);
     return ia > ib ? (uint64_t)ia - (uint64_t)ib : (uint64_t)ib - (uint64_t)ia;
-}
-
-static size_t padded(size_t elements) {
-    return elements + (HB_POW_BLOCK - elements % HB_POW_BLOCK) % HB_POW_BLOCK;
-}
-
-size_t hb_pow_rank_bytes(size_t elements, size_t chunk) {
-    size_t tasks = elements / chunk + (elements % chunk != 0);
-    size_t n = padded(elements);
-    if (n > (SIZE_MAX - 9 * tasks) / (3 * sizeof(double)))
-        return SIZE_MAX;
-    /* x, y, r; a done flag and a task id per task (the gather's list) */
-    return 3 * sizeof(double) * n + 9 * tasks;
-}
-
-int hb_pow_check_memory(size_t elements, size_t chunk, int ranks_per_node, size_t *need,
-                        size_t *avail) {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    size_t per_rank = hb_pow_rank_bytes(elements, chunk);
-    size_t rpn = ranks_per_node > 0 ? (size_t)ranks_per_node : 1;
-    *avail = pages > 0 && page > 0 ? (size_t)pages * (size_t)page : SIZE_MAX;
-    *need = per_rank > SIZE_MAX / rpn ? SIZE_MAX : per_rank * rpn;
-    if (*need > *avail)
-        return hb_fail(HB_EUSAGE,
-                       "--elements: '%zu' needs %zu bytes on this node (%zu per rank x %zu "
-                       "ranks) but it has %zu bytes of memory",
-                       elements, *need, per_rank, rpn, *avail);
-    return 0;
 }
 
 char *hb_pow_format_list(const double *r, size_t n) {

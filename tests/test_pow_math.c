@@ -125,16 +125,6 @@ static void test_list_text(void) {
     free(s);
 }
 
-static void test_memory_bound(void) {
-    size_t need, avail;
-    CHECK_INT(hb_pow_check_memory(1000, 10, 2, &need, &avail), 0);
-    CHECK(need >= 2 * 3 * 8 * 1000);
-    CHECK_INT(hb_pow_check_memory((size_t)1 << 40, 1000, 1, &need, &avail), HB_EUSAGE);
-    CHECK(need > avail);
-    CHECK(strstr(hb_errmsg(HB_EUSAGE), "--elements") != NULL);
-    CHECK_INT(hb_pow_check_memory(SIZE_MAX / 2, 1, 64, &need, &avail), HB_EUSAGE);
-}
-
 int main(void) {
     test_vector_matches_scalar_and_glibc();
     test_whole_domain();
@@ -142,6 +132,5 @@ int main(void) {
     test_map_ranges();
     test_checksum();
     test_list_text();
-    test_memory_bound();
     return hb_check_summary();
 }

@@ -65,21 +65,6 @@ uint64_t hb_pow_checksum(const double *r, size_t first, size_t n);
  * sign (0 when bitwise equal). */
 uint64_t hb_pow_ulps(double a, double b);
 
-/* Memory one rank of a generated map needs when it holds a private copy:
- * inputs and results (3 arrays of padded doubles) plus a byte of bookkeeping
- * per task. The kernel itself keeps one copy per node in an MPI shared window
- * and sizes that in kernels/pow.c (check_memory); these two remain for a
- * private-copy layout and their unit test. */
-size_t hb_pow_rank_bytes(size_t elements, size_t chunk);
-
-/* Refuse, before anything is allocated, a map that cannot fit in this node's
- * memory: ranks_per_node copies of hb_pow_rank_bytes must fit in the physical
- * memory (sysconf _SC_PHYS_PAGES, the same answer on every rank, so all ranks
- * agree). HB_EUSAGE naming --elements with the bytes needed and available;
- * *need and *avail are filled either way. */
-int hb_pow_check_memory(size_t elements, size_t chunk, int ranks_per_node, size_t *need,
-                        size_t *avail);
-
 /* Results as Python prints a list of them: "[1, 16, 27, 16]", each with
  * hb_fmt_num. Returns a malloc'd string (NULL when out of memory). */
 char *hb_pow_format_list(const double *r, size_t n);
