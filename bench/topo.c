@@ -7,6 +7,7 @@
 #include "hybench/parse.h"
 #include "hybench/pin.h"
 #include "hybench/topo.h"
+#include "hybench/matrix.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,36 +31,6 @@ typedef struct topo_cfg {
     const char *synthetic;
 } topo_cfg;
 
-/* [N:]RxT with every count a positive integer. */
-static int parse_layout(const char *s, long *nodes, int *ranks, int *threads) {
-    char buf[64];
-    long n = 1, r, t;
-    int bad = strlen(s) >= sizeof buf;
-    if (!bad) {
-        memcpy(buf, s, strlen(s) + 1);
-        char *rt = buf, *colon = strchr(buf, ':');
-        if (colon) {
-            *colon = '\0';
-            rt = colon + 1;
-            bad = hb_parse_long("--layout", buf, 1, 1L << 20, &n) != 0;
-        }
-        char *x = strchr(rt, 'x');
-        bad = bad || !x;
-        if (!bad) {
-            *x = '\0';
-            bad = hb_parse_long("--layout", rt, 1, 1L << 20, &r) != 0 ||
-                  hb_parse_long("--layout", x + 1, 1, 1L << 20, &t) != 0;
-        }
-    }
-    if (bad)
-        return hb_fail(HB_EUSAGE,
-                       "--layout: '%s' is not [N:]RxT with positive counts (e.g. 2x4 or 2:4x8)", s);
-    *nodes = n;
-    *ranks = (int)r;
-    *threads = (int)t;
-    return 0;
-}
-
 static int parse_options(int argc, char **argv, topo_cfg *c) {
     const hb_option *const tables[] = {hb_topo_options, NULL};
     int rc = hb_args_parse(argc, argv, tables, &c->args);
@@ -79,8 +50,14 @@ static int parse_options(int argc, char **argv, topo_cfg *c) {
         return rc;
     if (dist && (rc = hb_dist_parse(dist, &c->pin.dist)))
         return rc;
-    if (c->layout)
-        rc = parse_layout(c->layout, &c->nodes, &c->pin.local_ranks, &c->pin.threads);
+    if (c->layout) {
+        hb_layout l;
+        if ((rc = hb_layout_parse("--layout", c->layout, &l)))
+            return rc;
+        c->nodes = l.nodes;
+        c->pin.local_ranks = l.ranks_per_node;
+        c->pin.threads = l.threads;
+    }
     return rc;
 }
 
