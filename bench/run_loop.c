@@ -387,23 +387,19 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
 
 static void print_summary(const run_state *r, const double *walls, int n, const hb_verdict *v) {
     const hb_run_cfg *c = r->c;
+    double lo = walls[0], hi = walls[0];
+    for (int i = 1; i < n; i++) {
+        lo = walls[i] < lo ? walls[i] : lo;
+        hi = walls[i] > hi ? walls[i] : hi;
+    }
     if (v->report && v->report[0])
         printf("%s\n", v->report);
     printf("%s: %s %d:%dx%d (%d worker%s), wall median %.6f s (min %.6f, max %.6f) over %d "
            "repeat%s; result %s; verified %s%s%s\n",
            c->kernel->name, c->serial ? "serial" : hb_sched_name(c->sched), c->nodes,
            c->size / c->nodes, c->threads, r->nworkers, r->nworkers == 1 ? "" : "s",
-           hb_median(walls, (size_t)n), walls[0], walls[n - 1], n, n == 1 ? "" : "s", v->result,
+           hb_median(walls, (size_t)n), lo, hi, n, n == 1 ? "" : "s", v->result,
            verdict_text(v->status), v->why[0] ? ": " : "", v->why);
-}
-
-static void minmax_sort(double *w, int n) {
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && w[j - 1] > w[j]; j--) {
-            double t = w[j];
-            w[j] = w[j - 1];
-            w[j - 1] = t;
-        }
 }
 
 int hb_run_execute(hb_run_cfg *c) {
@@ -433,7 +429,6 @@ int hb_run_execute(hb_run_cfg *c) {
         int n = 0;
         rc = run_chunk(&r, c->chunks[i], walls, &n, &last);
         if (c->rank == 0 && n > 0) {
-            minmax_sort(walls, n);
             print_summary(&r, walls, n, &last);
             failed |= last.status == HB_FAILED;
         }

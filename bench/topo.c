@@ -4,7 +4,6 @@
  * is what a run gets. */
 #include "hybench/args.h"
 #include "hybench/error.h"
-#include "hybench/parse.h"
 #include "hybench/pin.h"
 #include "hybench/topo.h"
 #include "hybench/matrix.h"
