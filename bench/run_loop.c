@@ -315,7 +315,8 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
                           .threads = c->threads,
                           .serial = c->serial,
                           .resume = c->resume,
-                          .rank = c->rank};
+                          .rank = c->rank,
+                          .comm = c->serial ? NULL : &c->comm};
     void *state = NULL;
     hb_sched *s = NULL;
     int rc = hb_run_agree(c, k->create(&c->args, &kcfg, &state));

@@ -221,28 +221,25 @@ static int check_memory(const pow_state *st) {
     return 0;
 }
 
-/* Join the run's node layout. create() gets no communicator, but `hybench
- * run` always runs over MPI_COMM_WORLD, so that is the run's communicator
- * whenever the run is not --serial and MPI is initialised (the unit tests
- * create kernels without MPI: they keep the private path, st->shared false).
- * Collective over MPI_COMM_WORLD; allocates nothing large. The split keys are
- * world ranks, so world rank 0 is rank 0 of its node and of the leaders. */
+/* Join the run's node layout over the run's communicator (none in --serial,
+ * the matrix's check and the unit tests: they keep the private path,
+ * st->shared false). Collective; allocates nothing large. The split keys are
+ * the run's ranks, so its rank 0 is rank 0 of its node and of the leaders. */
 static int join_node(pow_state *st, const hb_kernel_cfg *cfg) {
-    int init = 0;
-    if (cfg->serial || MPI_Initialized(&init) != MPI_SUCCESS || !init)
+    if (!cfg->comm)
         return 0;
+    MPI_Comm run = *cfg->comm;
     st->shared = true;
-    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, cfg->rank, MPI_INFO_NULL,
-                            &st->node) != MPI_SUCCESS ||
+    if (MPI_Comm_split_type(run, MPI_COMM_TYPE_SHARED, cfg->rank, MPI_INFO_NULL, &st->node) !=
+            MPI_SUCCESS ||
         MPI_Comm_rank(st->node, &st->node_rank) != MPI_SUCCESS ||
         MPI_Comm_size(st->node, &st->node_size) != MPI_SUCCESS ||
-        MPI_Comm_split(MPI_COMM_WORLD, st->node_rank == 0 ? 0 : MPI_UNDEFINED, cfg->rank,
-                       &st->leaders) != MPI_SUCCESS)
-        return hb_fail(HB_EMPI, "pow: splitting MPI_COMM_WORLD into nodes failed");
+        MPI_Comm_split(run, st->node_rank == 0 ? 0 : MPI_UNDEFINED, cfg->rank, &st->leaders) !=
+            MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "pow: splitting the run's communicator into nodes failed");
     int lead = st->node_rank == 0;
-    if (MPI_Allreduce(&st->node_size, &st->max_node, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) !=
-            MPI_SUCCESS ||
-        MPI_Allreduce(&lead, &st->nodes, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (MPI_Allreduce(&st->node_size, &st->max_node, 1, MPI_INT, MPI_MAX, run) != MPI_SUCCESS ||
+        MPI_Allreduce(&lead, &st->nodes, 1, MPI_INT, MPI_SUM, run) != MPI_SUCCESS)
         return hb_fail(HB_EMPI, "pow: MPI_Allreduce of the node layout failed");
     return 0;
 }

@@ -36,6 +36,11 @@ typedef struct hb_kernel_cfg {
     bool serial; /* --serial: one rank, one thread, no MPI in the timed region */
     bool resume; /* --resume: kernels with output files may skip finished tasks */
     int rank;    /* this process's rank */
+    /* The run's communicator, for kernels that share memory between the ranks
+     * of a node (create is then collective over it); NULL when there is none:
+     * --serial, the matrix's option check, unit tests without MPI. A pointer,
+     * so a zeroed cfg means "no MPI". */
+    const MPI_Comm *comm;
 } hb_kernel_cfg;
 
 typedef enum hb_verdict_status {
