@@ -1,5 +1,5 @@
 /* Unit tests of host lists, hostfiles, Slurm node lists, the layout check and
- * the sbatch script (bench/hosts.c). */
+ * the sbatch script (src/hosts.c). */
 #define _DEFAULT_SOURCE /* mkstemp, setenv */
 #include <stdio.h>
 #include <stdlib.h>

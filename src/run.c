@@ -19,7 +19,7 @@
 #include "hybench/meta.h"
 #include "hybench/parse.h"
 #include "hybench/pin.h"
-#include "hybench/run_internal.h"
+#include "run_internal.h"
 #include "hybench/sched.h"
 #include "hybench/signals.h"
 

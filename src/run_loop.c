@@ -20,7 +20,7 @@
 #include "hybench/error.h"
 #include "hybench/meta.h"
 #include "hybench/numfmt.h"
-#include "hybench/run_internal.h"
+#include "run_internal.h"
 #include "hybench/signals.h"
 #include "hybench/stats.h"
 #include "hybench/timer.h"
