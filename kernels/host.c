@@ -27,7 +27,6 @@ enum { F_RUNS, F_RANK, F_THREAD, F_WORKER, F_PU, NFIELDS };
 typedef struct host_state {
     size_t ntasks;
     hb_kernel_cfg cfg;
-    char params[48];
     atomic_int *runs; /* per task: times it ran on this rank */
     int *field;       /* per task: runs, then rank/thread/worker/pu stored +1 so 0 is "not here" */
     char (*task_host)[64]; /* per task: the host its worker named */
@@ -51,20 +50,34 @@ static void destroy(void *state) {
     free(s);
 }
 
-static int create(const hb_args *args, const hb_kernel_cfg *cfg, void **state) {
-    size_t ntasks = HOST_TASKS_DEFAULT;
+static int read_tasks(const hb_args *args, size_t *ntasks) {
     const char *v = hb_args_get(args, "tasks");
-    if (v) {
-        int rc = hb_parse_size("--tasks", v, 1, HOST_TASKS_MAX, &ntasks);
-        if (rc)
-            return rc;
-    }
+    *ntasks = HOST_TASKS_DEFAULT;
+    return v ? hb_parse_size("--tasks", v, 1, HOST_TASKS_MAX, ntasks) : 0;
+}
+
+static int plan(const hb_args *args, const hb_kernel_cfg *cfg, hb_kernel_plan *out) {
+    (void)cfg;
+    int rc = read_tasks(args, &out->ntasks);
+    if (rc)
+        return rc;
+    char params[48];
+    snprintf(params, sizeof params, "tasks=%zu", out->ntasks);
+    out->params = strdup(params);
+    out->work_s = 0; /* a placement probe: microseconds */
+    return out->params ? 0 : hb_fail(HB_ENOMEM, "host: out of memory");
+}
+
+static int create(const hb_args *args, const hb_kernel_cfg *cfg, void **state) {
+    size_t ntasks;
+    int rc = read_tasks(args, &ntasks);
+    if (rc)
+        return rc;
     host_state *s = calloc(1, sizeof *s);
     if (!s)
         return hb_fail(HB_ENOMEM, "host: out of memory");
     s->ntasks = ntasks;
     s->cfg = *cfg;
-    snprintf(s->params, sizeof s->params, "tasks=%zu", ntasks);
     s->maxhosts = cfg->ranks > 1 && !cfg->serial ? cfg->ranks : 1;
     s->runs = calloc(ntasks, sizeof *s->runs);
     s->field = calloc(ntasks * NFIELDS, sizeof *s->field);
@@ -76,14 +89,6 @@ static int create(const hb_args *args, const hb_kernel_cfg *cfg, void **state) {
     }
     *state = s;
     return 0;
-}
-
-static size_t ntasks(const void *state) {
-    return ((const host_state *)state)->ntasks;
-}
-
-static const char *params(const void *state) {
-    return ((const host_state *)state)->params;
 }
 
 static int begin(void *state) {
@@ -233,9 +238,8 @@ const hb_kernel hb_kernel_host = {
     .summary = "placement map: which rank, thread, host and PU ran each task",
     .options = host_options,
     .flags = HB_KF_PLACEMENT,
+    .plan = plan,
     .create = create,
-    .ntasks = ntasks,
-    .params = params,
     .begin = begin,
     .task = task,
     .reduce = reduce,

@@ -6,6 +6,7 @@
  * A point is two 32-bit words x, y read as the fractions x/2^32, y/2^32; it
  * hits when x^2 + y^2 < 2^64, tested in exact integer arithmetic, so the count
  * cannot depend on the compiler, the vector width or who ran the stream. */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -26,7 +27,6 @@ typedef struct pi_state {
     uint64_t seed;
     uint64_t *hits; /* per stream; only the tasks this rank ran are non-zero */
     uint64_t total; /* on rank 0 after reduce */
-    char params[128];
 } pi_state;
 
 static const hb_option pi_options[] = {
@@ -35,15 +35,43 @@ static const hb_option pi_options[] = {
     {NULL, NULL, NULL},
 };
 
-static int pi_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) {
-    size_t streams = 64, samples = 1000000;
+/* Per sample, one core, measured by bench/pi_bench.sh (6.1e8 samples/s):
+ * the up-front size check only needs the order of magnitude. */
+#define PI_SECONDS_PER_SAMPLE 1.7e-9
+
+static int pi_options_read(const hb_args *args, size_t *streams, size_t *samples) {
     const char *s;
     int rc;
+    *streams = 64;
+    *samples = 1000000;
     if ((s = hb_args_get(args, "streams")) &&
-        (rc = hb_parse_size("--streams", s, 1, (size_t)1 << 32, &streams)))
+        (rc = hb_parse_size("--streams", s, 1, (size_t)1 << 32, streams)))
         return rc;
     if ((s = hb_args_get(args, "samples")) &&
-        (rc = hb_parse_size("--samples", s, 1, (size_t)1 << 40, &samples)))
+        (rc = hb_parse_size("--samples", s, 1, (size_t)1 << 40, samples)))
+        return rc;
+    return 0;
+}
+
+static int pi_plan(const hb_args *args, const hb_kernel_cfg *cfg, hb_kernel_plan *out) {
+    size_t streams, samples;
+    int rc = pi_options_read(args, &streams, &samples);
+    if (rc)
+        return rc;
+    char params[128];
+    snprintf(params, sizeof params, "streams=%zu samples=%zu seed=%" PRIu64, streams, samples,
+             cfg->seed);
+    if (!(out->params = strdup(params)))
+        return hb_fail(HB_ENOMEM, "out of memory");
+    out->ntasks = streams;
+    out->work_s = (double)streams * (double)samples * PI_SECONDS_PER_SAMPLE;
+    return 0;
+}
+
+static int pi_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) {
+    size_t streams, samples;
+    int rc = pi_options_read(args, &streams, &samples);
+    if (rc)
         return rc;
     pi_state *st = calloc(1, sizeof *st);
     if (!st)
@@ -56,18 +84,8 @@ static int pi_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) 
     st->streams = streams;
     st->samples = samples;
     st->seed = cfg->seed;
-    snprintf(st->params, sizeof st->params, "streams=%zu samples=%zu seed=%" PRIu64, streams,
-             samples, st->seed);
     *out = st;
     return 0;
-}
-
-static size_t pi_ntasks(const void *state) {
-    return ((const pi_state *)state)->streams;
-}
-
-static const char *pi_params(const void *state) {
-    return ((const pi_state *)state)->params;
 }
 
 static int pi_begin(void *state) {
@@ -161,9 +179,8 @@ const hb_kernel hb_kernel_pi = {
     .name = "pi",
     .summary = "π streams: S Philox streams of M points, exact hit totals",
     .options = pi_options,
+    .plan = pi_plan,
     .create = pi_create,
-    .ntasks = pi_ntasks,
-    .params = pi_params,
     .begin = pi_begin,
     .task = pi_task,
     .reduce = pi_reduce,

@@ -88,7 +88,6 @@ typedef struct pow_state {
     bool ref_ready;
     uint64_t ref_sum;      /* checksum of the map recomputed on rank 0 */
     double gen_s, touch_s; /* set-up: generating inputs, first touch of the results */
-    char *params;
 } pow_state;
 
 static const hb_option pow_options[] = {
@@ -137,20 +136,19 @@ static void pow_destroy(void *state) {
         MPI_Comm_free(&st->node);
     free(st->mem);
     free(st->ids);
-    free(st->params);
     free(st);
 }
 
-static int set_params(pow_state *st, const char *bases, const char *exps) {
+static int make_params(const pow_state *st, const char *bases, const char *exps, char **out) {
     size_t len = 96 + (bases ? strlen(bases) + strlen(exps) : 0);
-    st->params = malloc(len);
-    if (!st->params)
+    char *p = malloc(len);
+    if (!p)
         return hb_fail(HB_ENOMEM, "--bases: out of memory");
     if (bases)
-        snprintf(st->params, len, "bases=%s exponents=%s chunk=%zu", bases, exps, st->chunk);
+        snprintf(p, len, "bases=%s exponents=%s chunk=%zu", bases, exps, st->chunk);
     else
-        snprintf(st->params, len, "elements=%zu chunk=%zu seed=%" PRIu64, st->n, st->chunk,
-                 st->seed);
+        snprintf(p, len, "elements=%zu chunk=%zu seed=%" PRIu64, st->n, st->chunk, st->seed);
+    *out = p;
     return 0;
 }
 
@@ -226,9 +224,9 @@ static int check_memory(const pow_state *st) {
  * st->shared false). Collective; allocates nothing large. The split keys are
  * the run's ranks, so its rank 0 is rank 0 of its node and of the leaders. */
 static int join_node(pow_state *st, const hb_kernel_cfg *cfg) {
-    if (!cfg->comm)
+    if (cfg->comm == MPI_COMM_NULL)
         return 0;
-    MPI_Comm run = *cfg->comm;
+    MPI_Comm run = cfg->comm;
     st->shared = true;
     if (MPI_Comm_split_type(run, MPI_COMM_TYPE_SHARED, cfg->rank, MPI_INFO_NULL, &st->node) !=
             MPI_SUCCESS ||
@@ -292,13 +290,8 @@ static int node_sync(pow_state *st) {
     return 0;
 }
 
-static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) {
-    hb_dlist xs = {0}, ys = {0};
-    char *btext = NULL, *etext = NULL;
-    pow_state *st = calloc(1, sizeof *st);
-    int rc;
-    if (!st)
-        return hb_fail(HB_ENOMEM, "--kernel: out of memory for the pow kernel");
+/* The state's fields that need no memory of the map: identical in plan and create. */
+static void init_state(pow_state *st, const hb_kernel_cfg *cfg) {
     st->node = st->leaders = MPI_COMM_NULL;
     st->win = MPI_WIN_NULL;
     st->chunk = cfg->chunk ? cfg->chunk : 1;
@@ -306,21 +299,61 @@ static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out)
     st->rank = cfg->rank;
     st->ranks = cfg->ranks > 0 ? cfg->ranks : 1;
     st->nodes = st->max_node = st->node_size = 1;
+}
+
+/* The sizes' limits, checked before anything is allocated (one node's
+ * memory in plan; the node count is known in create, after join_node). */
+static int check_sizes(const pow_state *st) {
+    int rc;
+    if (!st->lists && (rc = check_memory(st)))
+        return rc;
+    if (st->ntasks > INT_MAX)
+        return hb_fail(
+            HB_EUSAGE,
+            "--chunk: '%zu' cuts %zu elements into %zu tasks, more than the %d one run can gather",
+            st->chunk, st->n, st->ntasks, INT_MAX);
+    return 0;
+}
+
+/* Per element, one core: the timed map (bench/pow_bench.sh: 1.7 ns) plus
+ * generating the inputs once per launch (about as much again). */
+#define POW_SECONDS_PER_ELEMENT 4e-9
+
+static int pow_plan(const hb_args *args, const hb_kernel_cfg *cfg, hb_kernel_plan *out) {
+    hb_dlist xs = {0}, ys = {0};
+    char *btext = NULL, *etext = NULL;
+    pow_state st = {0};
+    init_state(&st, cfg);
+    int rc = read_options(&st, args, &xs, &ys, &btext, &etext);
+    if (!rc)
+        rc = check_sizes(&st);
+    if (!rc)
+        rc = make_params(&st, btext, etext, &out->params);
+    if (!rc) {
+        out->ntasks = st.ntasks;
+        out->work_s = (double)st.n * POW_SECONDS_PER_ELEMENT;
+    }
+    hb_dlist_free(&xs);
+    hb_dlist_free(&ys);
+    free(btext);
+    free(etext);
+    return rc;
+}
+
+static int pow_create(const hb_args *args, const hb_kernel_cfg *cfg, void **out) {
+    hb_dlist xs = {0}, ys = {0};
+    char *btext = NULL, *etext = NULL;
+    pow_state *st = calloc(1, sizeof *st);
+    int rc;
+    if (!st)
+        return hb_fail(HB_ENOMEM, "--kernel: out of memory for the pow kernel");
+    init_state(st, cfg);
     if ((rc = read_options(st, args, &xs, &ys, &btext, &etext)))
         goto out_fail;
     if ((rc = join_node(st, cfg)))
         goto out_fail;
     /* Before any allocation (explicit lists are as small as their text). */
-    if (!st->lists && (rc = check_memory(st)))
-        goto out_fail;
-    if (st->ntasks > INT_MAX) {
-        rc = hb_fail(
-            HB_EUSAGE,
-            "--chunk: '%zu' cuts %zu elements into %zu tasks, more than the %d one run can gather",
-            st->chunk, st->n, st->ntasks, INT_MAX);
-        goto out_fail;
-    }
-    if ((rc = set_params(st, btext, etext)))
+    if ((rc = check_sizes(st)))
         goto out_fail;
     hb_pow_init();
     if ((rc = allocate(st)))
@@ -358,14 +391,6 @@ out_fail:
     free(etext);
     pow_destroy(st);
     return rc;
-}
-
-static size_t pow_ntasks(const void *state) {
-    return ((const pow_state *)state)->ntasks;
-}
-
-static const char *pow_params(const void *state) {
-    return ((const pow_state *)state)->params;
 }
 
 static int pow_begin(void *state) {
@@ -690,9 +715,8 @@ const hb_kernel hb_kernel_pow = {
     .summary = "power map: pow over explicit lists or N generated elements, --chunk per task",
     .options = pow_options,
     .flags = HB_KF_GRAIN,
+    .plan = pow_plan,
     .create = pow_create,
-    .ntasks = pow_ntasks,
-    .params = pow_params,
     .begin = pow_begin,
     .task = pow_task,
     .reduce = pow_reduce,

@@ -36,6 +36,23 @@ int hb_fail(int code, const char *fmt, ...) {
     return code;
 }
 
+int hb_fail_prefix(int code, const char *fmt, ...) {
+    char old[sizeof last_msg];
+    snprintf(old, sizeof old, "%s", hb_errmsg(code));
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    va_end(ap);
+    /* Truncated, like every message, at the buffer's end. */
+    size_t at = n < 0 ? 0 : (size_t)n < sizeof last_msg ? (size_t)n : sizeof last_msg - 1;
+    const char *parts[] = {": ", old};
+    for (int i = 0; i < 2; i++)
+        for (const char *c = parts[i]; *c && at + 1 < sizeof last_msg; c++)
+            last_msg[at++] = *c;
+    last_msg[at] = '\0';
+    return code;
+}
+
 const char *hb_errmsg(int code) {
     return last_msg[0] ? last_msg : hb_strerror(code);
 }

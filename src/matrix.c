@@ -34,7 +34,7 @@
 
 const hb_option hb_matrix_options[] = {
     {"layouts", "LIST", "layouts [N:]RxT,... or auto (1x1 and every RxT that fits the cores)"},
-    {"kernels", "LIST", "kernels with their default options: pi,mc,pow,host (default pi,mc,pow)"},
+    {"kernels", "LIST", "kernels with their default options (hybench --list; default pi,mc,pow)"},
     {"kernel", "'K OPTS'",
      "one configuration, e.g. 'pow --elements 1e6 --chunk 10,100' (its own --chunk and "
      "--schedules win); repeat for more"},
@@ -321,7 +321,7 @@ static int kspec_parse(const char *text, kspec *s) {
         rc = chunk ? hb_parse_size_list("--chunk", v, 1, (size_t)1 << 40, &s->chunks, &s->nchunks)
                    : parse_schedules("--schedules", v, s->schedules, &s->nschedules);
         if (rc)
-            return hb_fail(rc, "--kernel '%s': %s", text, hb_errmsg(rc));
+            return hb_fail_prefix(rc, "--kernel '%s'", text);
         if (chunk)
             s->chunk_text = v;
     }
@@ -330,7 +330,7 @@ static int kspec_parse(const char *text, kspec *s) {
 }
 
 /* What the configuration does not set itself comes from the matrix. Then
- * create the kernel once per chunk value, untimed and without MPI, to check
+ * plan the kernel once per chunk value, untimed and without MPI, to check
  * its options now (bad input before anything runs) and to learn the params
  * text and task count its runs will record. */
 static int kspec_probe(kspec *s, const matrix *m, uint64_t seed) {
@@ -349,7 +349,7 @@ static int kspec_probe(kspec *s, const matrix *m, uint64_t seed) {
     hb_args a;
     int rc = hb_args_parse(s->nwords, s->words, tables, &a);
     if (rc)
-        return hb_fail(rc, "--kernel '%s': %s", s->text, hb_errmsg(rc));
+        return hb_fail_prefix(rc, "--kernel '%s'", s->text);
     if (!(s->params = calloc(s->nchunks, sizeof *s->params)) ||
         !(s->tasks = calloc(s->nchunks, sizeof *s->tasks))) {
         hb_args_free(&a);
@@ -362,18 +362,16 @@ static int kspec_probe(kspec *s, const matrix *m, uint64_t seed) {
                              .ranks = 1,
                              .threads = 1,
                              .serial = true,
-                             .rank = 0};
-        void *state = NULL;
+                             .rank = 0,
+                             .comm = MPI_COMM_NULL};
+        hb_kernel_plan plan = {0};
         hb_err_clear();
-        if ((rc = s->k->create(&a, &cfg, &state))) {
-            rc = hb_fail(rc, "--kernel '%s': %s", s->text, hb_errmsg(rc));
+        if ((rc = s->k->plan(&a, &cfg, &plan))) {
+            rc = hb_fail_prefix(rc, "--kernel '%s'", s->text);
             break;
         }
-        s->params[c] = strdup(s->k->params(state));
-        s->tasks[c] = s->k->ntasks(state);
-        s->k->destroy(state);
-        if (!s->params[c])
-            rc = hb_fail(HB_ENOMEM, "out of memory");
+        s->params[c] = plan.params;
+        s->tasks[c] = plan.ntasks;
     }
     hb_args_free(&a);
     return rc;

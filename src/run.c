@@ -94,7 +94,7 @@ static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
         return 0;
     }
     if (!kname)
-        return hb_fail(HB_EUSAGE, "--kernel: missing (one of: mc, pi, pow, host)");
+        return hb_fail(HB_EUSAGE, "--kernel: missing (one of: %s)", hb_kernel_names());
     c->kernel = hb_kernel_find(kname);
     if (!c->kernel)
         return hb_fail(HB_EUSAGE, "--kernel: unknown kernel '%s' (hybench --list)", kname);

@@ -316,17 +316,22 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
                           .serial = c->serial,
                           .resume = c->resume,
                           .rank = c->rank,
-                          .comm = c->serial ? NULL : &c->comm};
+                          .comm = c->comm};
     void *state = NULL;
     hb_sched *s = NULL;
-    int rc = hb_run_agree(c, k->create(&c->args, &kcfg, &state));
-    if (rc)
+    hb_kernel_plan plan = {0};
+    int rc = hb_run_agree(c, k->plan(&c->args, &kcfg, &plan));
+    if (!rc)
+        rc = hb_run_agree(c, k->create(&c->args, &kcfg, &state));
+    if (rc) {
+        hb_kernel_plan_free(&plan);
         return rc;
+    }
     /* Shown once the kernel has accepted its options: bad input prints nothing. */
     if (c->rank == 0 && (k->flags & HB_KF_PLACEMENT) && !r->placement_shown)
         print_placement(r);
     r->placement_shown = true;
-    size_t ntasks = k->ntasks(state);
+    size_t ntasks = plan.ntasks;
     size_t sched_chunk = (k->flags & HB_KF_GRAIN) ? 1 : chunk;
     if (!c->serial)
         rc = hb_run_agree(c,
@@ -364,7 +369,7 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
             memset(last, 0, sizeof *last);
             rc_out = k->verify(state, last);
             if (!rc_out && rep >= 0)
-                rc_out = write_row(r, k->params(state), chunk, ntasks, rep, wall_max, last,
+                rc_out = write_row(r, plan.params, chunk, ntasks, rep, wall_max, last,
                                    any_stop ? "interrupted" : "ok");
             if (!rc_out && rep >= 0 && !c->quiet)
                 printf("%s chunk %zu repeat %d: wall %.6f s, result %s, verified %s\n", k->name,
@@ -383,6 +388,7 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
     }
     hb_sched_free(s);
     k->destroy(state);
+    hb_kernel_plan_free(&plan);
     return rc;
 }
 

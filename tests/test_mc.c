@@ -16,13 +16,17 @@
 #include "hybench/args.h"
 #include "hybench/error.h"
 #include "hybench/kernel.h"
+#include "kernel_util.h"
 #include "hybench/mc.h"
 
 extern const hb_kernel hb_kernel_mc;
 
 #define OUT "test_mc_out"
 
-/* Parse words as the harness would and create the kernel. */
+/* The plan of the kernel last created. */
+static hb_kernel_plan plan;
+
+/* Parse words as the harness would, plan and create the kernel. */
 static int create(const char *words, uint64_t seed, bool resume, void **state, hb_args *a) {
     char buf[1024], *argv[64];
     int argc = 0;
@@ -34,8 +38,8 @@ static int create(const char *words, uint64_t seed, bool resume, void **state, h
     if (rc)
         return rc;
     hb_kernel_cfg cfg = {.seed = seed, .resume = resume, .ranks = 1, .threads = 1};
-    rc = hb_kernel_mc.create(a, &cfg, state);
-    return rc;
+    hb_kernel_plan_free(&plan);
+    return hb_test_create(&hb_kernel_mc, a, cfg, &plan, state);
 }
 
 /* Run every task of a kernel made from words; returns the verdict status. */
@@ -50,7 +54,7 @@ static int run_scan(const char *words, uint64_t seed, bool resume, hb_verdict *v
     }
     hb_worker w = {0, 0, 0, -1, "test"};
     CHECK_INT(hb_kernel_mc.begin(st), 0);
-    for (size_t i = 0; i < hb_kernel_mc.ntasks(st); i++)
+    for (size_t i = 0; i < plan.ntasks; i++)
         CHECK_INT(hb_kernel_mc.task(st, i, &w), 0);
     CHECK_INT(hb_kernel_mc.reduce(st, MPI_COMM_NULL), 0);
     memset(v, 0, sizeof *v);

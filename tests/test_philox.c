@@ -10,6 +10,7 @@
 #include "check.h"
 #include "hybench/args.h"
 #include "hybench/kernel.h"
+#include "kernel_util.h"
 #include "hybench/philox_batch.h"
 
 /* Random123's kat_vectors for philox4x32, 10 rounds: counter, key, result. */
@@ -143,11 +144,12 @@ static int kernel_hits(const char *streams, const char *samples, uint64_t seed, 
         return rc;
     hb_kernel_cfg cfg = {.seed = seed, .chunk = 1, .nodes = 1, .ranks = 1, .threads = 1};
     void *st = NULL;
-    rc = k->create(&args, &cfg, &st);
+    hb_kernel_plan plan;
+    rc = hb_test_create(k, &args, cfg, &plan, &st);
     CHECK_INT(rc, 0);
     if (!rc) {
         hb_worker w = {0, 0, 0, -1, "test"};
-        size_t n = k->ntasks(st);
+        size_t n = plan.ntasks;
         if (k->begin)
             CHECK_INT(k->begin(st), 0);
         for (size_t t = n; t-- > 0;) /* any order: the result depends on the index alone */
@@ -160,6 +162,7 @@ static int kernel_hits(const char *streams, const char *samples, uint64_t seed, 
         rc = p && sscanf(p, "hits %" SCNu64, hits) == 1 ? 0 : -1;
         free(v.report);
         k->destroy(st);
+        hb_kernel_plan_free(&plan);
     }
     hb_args_free(&args);
     return rc;

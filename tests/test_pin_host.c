@@ -6,6 +6,7 @@
 
 #include "hybench/error.h"
 #include "hybench/kernel.h"
+#include "kernel_util.h"
 
 #include <stdlib.h>
 
@@ -17,11 +18,15 @@ static const hb_kernel *host(void) {
     return k;
 }
 
+/* The plan of the kernel last made. */
+static hb_kernel_plan plan;
+
 static void *make(const char *tasks, hb_kernel_cfg cfg, int want_rc) {
     hb_arg arg = {"tasks", tasks};
     hb_args args = {.v = &arg, .n = tasks ? 1 : 0};
     void *state = NULL;
-    int rc = host()->create(&args, &cfg, &state);
+    hb_kernel_plan_free(&plan);
+    int rc = hb_test_create(host(), &args, cfg, &plan, &state);
     CHECK_INT(rc, want_rc);
     return rc ? NULL : state;
 }
@@ -42,8 +47,8 @@ static void test_options(void) {
     make("-3", cfg, HB_EUSAGE);
 
     void *s = make(NULL, cfg, 0);
-    CHECK_INT(host()->ntasks(s), 100);
-    CHECK_STR(host()->params(s), "tasks=100");
+    CHECK_INT(plan.ntasks, 100);
+    CHECK_STR(plan.params, "tasks=100");
     CHECK(host()->flags & HB_KF_PLACEMENT);
     host()->destroy(s);
 }

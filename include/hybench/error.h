@@ -38,6 +38,13 @@ int hb_exit_status(int code);
  * The message is one line without a trailing newline. */
 int hb_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Put a printf-style prefix and ": " before the current thread's message and
+ * return code: `return hb_fail_prefix(rc, "--kernel '%s'", text);` turns
+ * "--streams: 'x' is not a number" into "--kernel 'pi --streams x': --streams:
+ * 'x' is not a number". (Formatting hb_errmsg() into hb_fail() instead would
+ * write the message buffer into itself.) */
+int hb_fail_prefix(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The current thread's last message, or hb_strerror(code) when none was set. */
 const char *hb_errmsg(int code);
 

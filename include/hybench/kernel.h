@@ -2,7 +2,12 @@
  * task index plus a reduction and a self-check.
  *
  * The harness calls, on every rank with identical arguments:
- *   create  -> (begin -> task* -> reduce -> verify[rank 0]) per repeat -> destroy
+ *   plan -> create -> (begin -> task* -> reduce -> verify[rank 0]) per repeat -> destroy
+ * `plan` alone is also how the matrix checks a configuration and learns what
+ * its rows will say, without building it (a pow map of 32e6 elements would
+ * allocate 0.75 GiB just to be checked). create must accept exactly the
+ * options plan accepted and set up exactly plan's tasks: both parse the
+ * options with the same kernel code.
  * `task` runs on many threads at once, each call with a distinct task index;
  * it must not depend on who runs it (random streams are keyed by the task or
  * stream index). Kernels compute, reduce and verify only: they never print
@@ -37,11 +42,26 @@ typedef struct hb_kernel_cfg {
     bool resume; /* --resume: kernels with output files may skip finished tasks */
     int rank;    /* this process's rank */
     /* The run's communicator, for kernels that share memory between the ranks
-     * of a node (create is then collective over it); NULL when there is none:
-     * --serial, the matrix's option check, unit tests without MPI. A pointer,
-     * so a zeroed cfg means "no MPI". */
-    const MPI_Comm *comm;
+     * of a node (create, reduce and destroy are then collective over it).
+     * The one "no MPI" convention of this contract, here and in reduce():
+     * MPI_COMM_NULL, and then no MPI call may be made (--serial, plan, unit
+     * tests without MPI). Set it explicitly: a zeroed MPI_Comm is not
+     * MPI_COMM_NULL in every MPI. */
+    MPI_Comm comm;
 } hb_kernel_cfg;
+
+/* What a configuration will do, from its options alone (see plan). */
+typedef struct hb_kernel_plan {
+    char *params;  /* canonical parameter text for the CSV `params` column: the same
+                      for the same work whatever the layout ("streams=64 samples=1000000
+                      seed=1"); malloc'd, freed by hb_kernel_plan_free() */
+    size_t ntasks; /* tasks 0..ntasks-1 */
+    double work_s; /* estimated seconds of one repeat on one core, for the up-front
+                      check of a run's size; 0 when the kernel cannot tell (a user's
+                      command) */
+} hb_kernel_plan;
+
+void hb_kernel_plan_free(hb_kernel_plan *p);
 
 typedef enum hb_verdict_status {
     HB_UNVERIFIED = 0, /* the kernel could not check this result: a verdict of its own */
@@ -68,13 +88,12 @@ typedef struct hb_kernel {
     const char *summary;      /* one line for --list */
     const hb_option *options; /* kernel options, NULL-name terminated */
     unsigned flags;           /* HB_KF_... */
-    /* Validate the kernel options in args and set up the tasks. Identical on
-     * every rank. Bad input: HB_EUSAGE naming the option and value. */
+    /* Validate the kernel options in args and describe the work: cheap, no
+     * MPI call, no allocation beyond the options' own size. Bad input:
+     * HB_EUSAGE naming the option and value. */
+    int (*plan)(const hb_args *args, const hb_kernel_cfg *cfg, hb_kernel_plan *out);
+    /* Set the tasks up. Identical on every rank; collective over cfg->comm. */
     int (*create)(const hb_args *args, const hb_kernel_cfg *cfg, void **state);
-    size_t (*ntasks)(const void *state);
-    /* Canonical parameter text for the CSV `params` column: same for the same
-     * work, whatever the layout ("streams=64 samples=1000000 seed=1"). */
-    const char *(*params)(const void *state);
     /* Reset per-repeat results; untimed. May be NULL. */
     int (*begin)(void *state);
     /* Run one task. Called concurrently for distinct tasks. */
@@ -91,5 +110,8 @@ typedef struct hb_kernel {
 const hb_kernel *const *hb_kernels(size_t *count);
 /* Look a kernel up by name; NULL if there is none. */
 const hb_kernel *hb_kernel_find(const char *name);
+/* The kernel names, comma-separated in --list order ("mc, pi, pow, host"),
+ * for messages; a static buffer. */
+const char *hb_kernel_names(void);
 
 #endif
