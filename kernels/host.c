@@ -5,11 +5,11 @@
  * The harness prints the per-worker placement table itself. */
 #define _GNU_SOURCE /* sched_getcpu */
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/kernel.h"
 #include "hybench/parse.h"
 
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -163,35 +163,10 @@ static bool valid_worker(const host_state *s, const host_rec *r) {
            r->worker == r->rank * threads + r->thread;
 }
 
-/* Append one printf-style line to a growing text buffer. */
-static int add_line(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int add_line(char **buf, size_t *len, size_t *cap, const char *fmt, ...) {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return HB_EINTERNAL;
-        if (*buf && *len + (size_t)n < *cap) {
-            *len += (size_t)n;
-            return 0;
-        }
-        size_t want = (*cap ? *cap * 2 : 4096) + (size_t)n;
-        char *grown = realloc(*buf, want);
-        if (!grown)
-            return HB_ENOMEM;
-        *buf = grown;
-        *cap = want;
-    }
-}
-
 static int verify(void *state, hb_verdict *v) {
     host_state *s = state;
-    char *text = NULL;
-    size_t len = 0, cap = 0, bad = 0;
+    hb_str text = {0};
+    size_t bad = 0;
 
     v->status = HB_VERIFIED;
     v->why[0] = '\0';
@@ -199,19 +174,14 @@ static int verify(void *state, hb_verdict *v) {
     for (size_t i = 0; i < s->ntasks; i++) {
         host_rec r = record(s, i);
         bool ok = r.runs == 1 && valid_worker(s, &r);
-        int rc;
         if (r.runs == 0) {
-            rc = add_line(&text, &len, &cap, "task %zu: never ran\n", i);
+            hb_str_addf(&text, "task %zu: never ran\n", i);
         } else if (r.runs > 1) {
-            rc = add_line(&text, &len, &cap, "task %zu: ran %d times\n", i, r.runs);
+            hb_str_addf(&text, "task %zu: ran %d times\n", i, r.runs);
         } else {
             const char *host = r.rank >= 0 && r.rank < s->nhosts ? s->hosts[r.rank] : "?";
-            rc = add_line(&text, &len, &cap, "task %zu: rank %d thread %d host %s pu %d%s\n", i,
-                          r.rank, r.thread, host, r.pu, ok ? "" : " (invalid worker)");
-        }
-        if (rc) {
-            free(text);
-            return hb_fail(HB_ENOMEM, "host: out of memory for the placement report");
+            hb_str_addf(&text, "task %zu: rank %d thread %d host %s pu %d%s\n", i, r.rank, r.thread,
+                        host, r.pu, ok ? "" : " (invalid worker)");
         }
         if (ok || bad++ > 0)
             continue;
@@ -227,9 +197,13 @@ static int verify(void *state, hb_verdict *v) {
         size_t l = strlen(v->why);
         snprintf(v->why + l, sizeof v->why - l, "; %zu tasks wrong in all", bad);
     }
-    if (len > 0)
-        text[len - 1] = '\0'; /* the caller ends the report's last line */
-    v->report = text;
+    if (text.failed) {
+        hb_str_free(&text);
+        return hb_fail(HB_ENOMEM, "host: out of memory for the placement report");
+    }
+    if (text.len > 0)
+        text.p[text.len - 1] = '\0'; /* the caller ends the report's last line */
+    v->report = text.p;
     return 0;
 }
 

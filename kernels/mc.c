@@ -16,12 +16,12 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/kernel.h"
 #include "hybench/mc.h"
 #include "hybench/parse.h"
@@ -217,7 +217,7 @@ static int mc_begin(void *state) {
     mc_state *st = state;
     memset(st->u, 0, st->n * NU * sizeof *st->u);
     memset(st->d, 0, st->n * ND * sizeof *st->d);
-    int rc = hb_mc_mkdir(st->out_dir);
+    int rc = hb_mkdir_p("--out-dir", st->out_dir);
     if (!rc && st->resume && !st->cleaned) {
         rc = hb_mc_clean_temps(st->out_dir, &st->temps_removed);
         st->cleaned = true;
@@ -255,8 +255,12 @@ static int mc_task(void *state, size_t i, const hb_worker *w) {
     if (!rc)
         rc = hb_mc_format(&f, &text, &len);
     if (!rc) {
-        char name[HB_MC_NAME_MAX];
-        rc = hb_mc_write_file(st->out_dir, hb_mc_file_name(name, p), text, len);
+        /* No fsync: a file torn by a crash fails hb_mc_parse, so --resume redoes it. */
+        char name[HB_MC_NAME_MAX], path[PATH_MAX];
+        rc =
+            hb_path(path, sizeof path, "--out-dir", "%s/%s", st->out_dir, hb_mc_file_name(name, p));
+        if (!rc)
+            rc = hb_write_atomic("mc", path, text, len, 0666, false);
     }
     if (!rc)
         store(st, i, &f.result);
@@ -295,40 +299,11 @@ static int mc_reduce(void *state, MPI_Comm comm) {
     return 0;
 }
 
-/* A growing report text; on allocation failure it keeps what it had. */
-typedef struct mc_text {
-    char *p;
-    size_t len, cap;
-} mc_text;
-
-static void text_add(mc_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_add(mc_text *t, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = 2 * t->cap + (size_t)n + 256;
-        char *q = realloc(t->p, cap);
-        if (!q)
-            return;
-        t->p = q;
-        t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
-
 static int mc_verify(void *state, hb_verdict *v) {
     mc_state *st = state;
     size_t within = 0, flagged = 0, failed = 0, missing = 0, nflag = 0, nfail = 0;
     char first_flag[HB_MC_NAME_MAX] = "", first_fail[HB_MC_NAME_MAX] = "";
-    mc_text lines = {0};
+    hb_str lines = {0};
     for (size_t i = 0; i < st->n; i++) {
         const uint64_t *u = &st->u[i * NU];
         const double *d = &st->d[i * ND];
@@ -354,18 +329,18 @@ static int mc_verify(void *state, hb_verdict *v) {
             if (!first_flag[0])
                 strcpy(first_flag, name);
             if (nflag++ < MC_REPORT_NAMES)
-                text_add(&lines,
-                         "  flagged %s: %s (acceptance %.3g, tau_int %.3g sweeps, %" PRIu64
-                         " bins of %" PRIu64 "; %+.2f sigma)\n",
-                         name, hb_mc_mixing_text(r.mixing), r.acceptance, r.tau_int, r.bins,
-                         r.bin_length, r.deviation);
+                hb_str_addf(&lines,
+                            "  flagged %s: %s (acceptance %.3g, tau_int %.3g sweeps, %" PRIu64
+                            " bins of %" PRIu64 "; %+.2f sigma)\n",
+                            name, hb_mc_mixing_text(r.mixing), r.acceptance, r.tau_int, r.bins,
+                            r.bin_length, r.deviation);
         } else if (!in) {
             failed++;
             if (!first_fail[0])
                 strcpy(first_fail, name);
             if (nfail++ < MC_REPORT_NAMES)
-                text_add(&lines, "  FAILED  %s: x2 %.6g +- %.2g, exact %.6g: %+.2f sigma\n", name,
-                         r.x2, r.x2_err, r.exact, r.deviation);
+                hb_str_addf(&lines, "  FAILED  %s: x2 %.6g +- %.2g, exact %.6g: %+.2f sigma\n",
+                            name, r.x2, r.x2_err, r.exact, r.deviation);
         }
     }
     snprintf(v->result, sizeof v->result, "points=%zu within5sigma=%zu flagged=%zu failed=%zu",
@@ -373,21 +348,21 @@ static int mc_verify(void *state, hb_verdict *v) {
     if (missing)
         snprintf(v->result + strlen(v->result), sizeof v->result - strlen(v->result),
                  " missing=%zu", missing);
-    mc_text rep = {0};
-    text_add(&rep,
-             "mc: %zu point%s in %s/: %zu within %g sigma of the exact lattice <x^2>, %zu "
-             "poorly mixed (flagged, not checked), %zu failed, %zu not run\n",
-             st->n, st->n == 1 ? "" : "s", st->out_dir, within, MC_SIGMAS, flagged, failed,
-             missing);
+    hb_str rep = {0};
+    hb_str_addf(&rep,
+                "mc: %zu point%s in %s/: %zu within %g sigma of the exact lattice <x^2>, %zu "
+                "poorly mixed (flagged, not checked), %zu failed, %zu not run\n",
+                st->n, st->n == 1 ? "" : "s", st->out_dir, within, MC_SIGMAS, flagged, failed,
+                missing);
     if (st->temps_total)
-        text_add(&rep,
-                 "  --resume removed %" PRIu64
-                 " stale temporary file%s of killed writers from %s/\n",
-                 st->temps_total, st->temps_total == 1 ? "" : "s", st->out_dir);
+        hb_str_addf(&rep,
+                    "  --resume removed %" PRIu64
+                    " stale temporary file%s of killed writers from %s/\n",
+                    st->temps_total, st->temps_total == 1 ? "" : "s", st->out_dir);
     if (lines.p)
-        text_add(&rep, "%s", lines.p);
+        hb_str_addf(&rep, "%s", lines.p);
     if (nflag + nfail > 2 * MC_REPORT_NAMES || nflag > MC_REPORT_NAMES || nfail > MC_REPORT_NAMES)
-        text_add(&rep, "  ... every point's verdict is the 'mixing' line of its .dat file\n");
+        hb_str_addf(&rep, "  ... every point's verdict is the 'mixing' line of its .dat file\n");
     if (rep.p && rep.len && rep.p[rep.len - 1] == '\n')
         rep.p[--rep.len] = '\0';
     v->report = rep.p;

@@ -7,12 +7,13 @@
  * nothing depends on time or layout, so a point's file is bit-identical
  * however and whenever it was computed. The reader accepts only text that the
  * writer would produce from what it read, which makes "parses" mean "complete
- * and consistent" for --resume. */
+ * and consistent" for --resume. Files are written with hb_write_atomic. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <math.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/mc.h"
 #include "hybench/numfmt.h"
 
@@ -43,58 +45,20 @@ char *hb_mc_file_name(char buf[HB_MC_NAME_MAX], const hb_mc_point *p) {
 
 /* --- writer -------------------------------------------------------------- */
 
-typedef struct mc_buf {
-    char *p;
-    size_t len, cap;
-    int err;
-} mc_buf;
-
-static void put(mc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(mc_buf *b, const char *fmt, ...) {
-    if (b->err)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->err = 1;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap * 2 + (size_t)n + 1;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->err = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-}
-
-static void put_f(mc_buf *b, const char *key, double x) {
+static void put_f(hb_str *b, const char *key, double x) {
     char t[HB_NUMFMT_MAX];
-    put(b, "# %s = %s\n", key, hb_fmt_repr(t, x));
+    hb_str_addf(b, "# %s = %s\n", key, hb_fmt_repr(t, x));
 }
 
-static void put_u(mc_buf *b, const char *key, uint64_t x) {
-    put(b, "# %s = %" PRIu64 "\n", key, x);
+static void put_u(hb_str *b, const char *key, uint64_t x) {
+    hb_str_addf(b, "# %s = %" PRIu64 "\n", key, x);
 }
 
 int hb_mc_format(const hb_mc_file *f, char **text, size_t *len) {
     const hb_mc_point *p = &f->point;
     const hb_mc_result *r = &f->result;
-    mc_buf b = {.cap = 1024 + (f->trace ? (size_t)p->iterations * 40 : 0)};
-    b.p = malloc(b.cap);
-    if (!b.p)
-        return hb_fail(HB_ENOMEM, "mc: out of memory formatting a point");
-    put(&b, "%s\n", MC_HEAD);
+    hb_str b = {0};
+    hb_str_addf(&b, "%s\n", MC_HEAD);
     put_u(&b, "format", MC_FORMAT);
     put_f(&b, "beta", p->beta);
     put_f(&b, "m", p->m);
@@ -113,14 +77,14 @@ int hb_mc_format(const hb_mc_file *f, char **text, size_t *len) {
     put_u(&b, "bin_length", r->bin_length);
     put_f(&b, "x2_exact", r->exact);
     put_f(&b, "deviation_sigma", r->deviation);
-    put(&b, "# mixing = %s\n", hb_mc_mixing_text(r->mixing));
+    hb_str_addf(&b, "# mixing = %s\n", hb_mc_mixing_text(r->mixing));
     if (f->trace) {
         put_u(&b, "trace", p->iterations);
         for (uint64_t s = 0; s < p->iterations; s++)
-            put(&b, "%" PRIu64 " %.17g\n", s, f->trace[s]);
+            hb_str_addf(&b, "%" PRIu64 " %.17g\n", s, f->trace[s]);
     }
-    if (b.err) {
-        free(b.p);
+    if (b.failed) {
+        hb_str_free(&b);
         return hb_fail(HB_ENOMEM, "mc: out of memory formatting a point");
     }
     *text = b.p;
@@ -310,122 +274,17 @@ void hb_mc_file_free(hb_mc_file *f) {
 
 /* --- files on disk -------------------------------------------------------- */
 
-int hb_mc_mkdir(const char *dir) {
-    size_t n = strlen(dir);
-    char *p = malloc(n + 1);
-    if (!p)
-        return hb_fail(HB_ENOMEM, "--out-dir: out of memory");
-    memcpy(p, dir, n + 1);
-    int rc = 0;
-    for (size_t i = 1; i <= n && !rc; i++) {
-        if (p[i] != '/' && p[i] != '\0')
-            continue;
-        char keep = p[i];
-        p[i] = '\0';
-        struct stat st;
-        if (mkdir(p, 0777) != 0 && (errno != EEXIST || stat(p, &st) != 0 || !S_ISDIR(st.st_mode)))
-            rc = hb_fail(HB_EIO, "--out-dir: cannot create directory '%s': %s", p,
-                         errno == EEXIST ? "a file is in the way" : strerror(errno));
-        p[i] = keep;
-    }
-    free(p);
-    return rc;
-}
-
-static char *join(const char *dir, const char *pre, const char *name, const char *post) {
-    size_t n = strlen(dir) + strlen(pre) + strlen(name) + strlen(post) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s/%s%s%s", dir, pre, name, post);
-    return s;
-}
-
-/* This machine's name for temporary file names: up to the first '.', at most
- * 63 bytes, characters other than [A-Za-z0-9-_] as '_'; "localhost" if
- * gethostname fails. */
-static void host_tag(char tag[64]) {
-    char h[256];
-    if (gethostname(h, sizeof h) != 0 || !h[0])
-        snprintf(h, sizeof h, "localhost");
-    h[sizeof h - 1] = '\0';
-    size_t i = 0;
-    for (; i < 63 && h[i] && h[i] != '.'; i++) {
-        char c = h[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_';
-        tag[i] = ok ? c : '_';
-    }
-    tag[i] = '\0';
-}
-
-int hb_mc_write_file(const char *dir, const char *name, const char *text, size_t len) {
-    char pid[128], host[64];
-    host_tag(host);
-    snprintf(pid, sizeof pid, ".tmp%ld.%s", (long)getpid(), host);
-    char *path = join(dir, "", name, ""), *tmp = join(dir, ".", name, pid);
-    int rc = 0;
-    if (!path || !tmp) {
-        rc = hb_fail(HB_ENOMEM, "mc: out of memory writing %s", name);
-        goto out_paths;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) {
-        rc = hb_fail(HB_EIO, "mc: cannot create '%s': %s", tmp, strerror(errno));
-        goto out_paths;
-    }
-    for (size_t done = 0; done < len && !rc;) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            rc = hb_fail(HB_EIO, "mc: cannot write '%s': %s", tmp, strerror(errno));
-        else
-            done += (size_t)w;
-    }
-    /* No fsync: a file torn by a crash fails hb_mc_parse, so --resume redoes it. */
-    if (close(fd) != 0 && !rc)
-        rc = hb_fail(HB_EIO, "mc: cannot write '%s': %s", tmp, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = hb_fail(HB_EIO, "mc: cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-    if (rc)
-        unlink(tmp);
-out_paths:
-    free(path);
-    free(tmp);
-    return rc;
-}
-
-static int read_all(const char *path, char **text, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    struct stat st;
-    char *t = NULL;
-    int rc = -1;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > MC_READ_MAX)
-        goto out_file;
-    size_t n = (size_t)st.st_size;
-    t = malloc(n + 1);
-    if (!t || fread(t, 1, n, f) != n)
-        goto out_file;
-    *text = t;
-    *len = n;
-    t = NULL;
-    rc = 0;
-out_file:
-    free(t);
-    fclose(f);
-    return rc;
-}
-
 int hb_mc_resume(const char *dir, const hb_mc_point *p, uint64_t seed, bool trace,
                  hb_mc_result *r) {
-    char name[HB_MC_NAME_MAX];
-    char *path = join(dir, "", hb_mc_file_name(name, p), ""), *text = NULL;
+    char name[HB_MC_NAME_MAX], path[PATH_MAX];
+    char *text = NULL;
     size_t len;
     int ok = 0;
-    if (!path || read_all(path, &text, &len) != 0)
+    if (hb_path(path, sizeof path, "--out-dir", "%s/%s", dir, hb_mc_file_name(name, p)) != 0 ||
+        hb_read_file("--resume", path, MC_READ_MAX, 0, &text, &len) != 0) {
+        hb_err_clear(); /* missing or unreadable: recompute */
         goto out;
+    }
     hb_mc_file f;
     if (hb_mc_parse(text, len, &f) != 0) {
         hb_err_clear();
@@ -440,11 +299,10 @@ int hb_mc_resume(const char *dir, const hb_mc_point *p, uint64_t seed, bool trac
     hb_mc_file_free(&f);
 out:
     free(text);
-    free(path);
     return ok;
 }
 
-/* A temporary of hb_mc_write_file(): ".NAME.dat.tmpPID.HOST" (or, from
+/* A temporary of hb_write_atomic(): ".NAME.dat.tmpPID.HOST" (or, from
  * format 1 writers, ".NAME.dat.tmpPID"). Sets *pid and *host (the text after
  * the PID's '.', "" when absent); 0 when name is not one. */
 static int temp_name(const char *name, long *pid, const char **host) {
@@ -467,7 +325,7 @@ static int temp_name(const char *name, long *pid, const char **host) {
 int hb_mc_clean_temps(const char *dir, uint64_t *removed) {
     *removed = 0;
     char host[64];
-    host_tag(host);
+    hb_host_tag(host);
     DIR *d = opendir(dir);
     if (!d)
         return hb_fail(HB_EIO, "--resume: cannot read directory '%s': %s", dir, strerror(errno));
@@ -481,15 +339,12 @@ int hb_mc_clean_temps(const char *dir, uint64_t *removed) {
          * does (another user's), so only ESRCH marks the writer dead. */
         if ((pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;
-        char *path = join(dir, "", e->d_name, "");
-        if (!path) {
-            rc = hb_fail(HB_ENOMEM, "--resume: out of memory");
+        char path[PATH_MAX];
+        if ((rc = hb_path(path, sizeof path, "--out-dir", "%s/%s", dir, e->d_name)))
             break;
-        }
         /* Another rank of this run may remove it first: not an error. */
         if (unlink(path) == 0)
             (*removed)++;
-        free(path);
     }
     closedir(d);
     return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/mc.h"
 #include "hybench/numfmt.h"
 #include "hybench/parse.h"
@@ -327,31 +328,9 @@ int hb_mc_points_parse(const char *name, const char *text, size_t len, const hb_
 }
 
 int hb_mc_points_read(const char *path, const hb_mc_defaults *d, hb_mc_point **out, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hb_fail(HB_EUSAGE, "--points: cannot open '%s': %s", path, strerror(errno));
     char *text = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 4096;
-            char *t = cap <= ((size_t)1 << 30) ? realloc(text, cap) : NULL;
-            if (!t) {
-                rc = hb_fail(HB_EUSAGE, "--points: '%s' is too large", path);
-                break;
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = hb_fail(HB_EUSAGE, "--points: cannot read '%s'", path);
-            break;
-        }
-    }
-    fclose(f);
+    size_t len;
+    int rc = hb_read_file("--points", path, HB_FILE_MAX, 0, &text, &len);
     if (!rc)
         rc = hb_mc_points_parse(path, text, len, d, out, n);
     free(text);

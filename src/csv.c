@@ -8,6 +8,7 @@
 #include "hybench/csv.h"
 
 #include "hybench/error.h"
+#include "hybench/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -367,37 +368,12 @@ out:
 }
 
 int hb_csv_read(const char *path, hb_csv_table *out) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return hb_fail(HB_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (len + 4096 > cap) {
-            size_t ncap = cap ? 2 * cap : 65536;
-            char *p = realloc(buf, ncap);
-            if (!p) {
-                rc = hb_fail(HB_ENOMEM, "%s: out of memory reading it", path);
-                goto out_buf;
-            }
-            buf = p;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        rc = hb_fail(HB_EIO, "%s: cannot read: %s", path, strerror(errno));
-        goto out_buf;
-    }
-    rc = hb_csv_parse(buf ? buf : "", len, path, out);
-out_buf:
-    free(buf);
-    if (f != stdin)
-        fclose(f);
+    char *text = NULL;
+    size_t len;
+    int rc = hb_read_file("runs", path, HB_FILE_MAX, HB_READ_STDIN, &text, &len);
+    if (!rc)
+        rc = hb_csv_parse(text, len, path, out);
+    free(text);
     return rc;
 }
 

@@ -1,6 +1,8 @@
 /* Error texts and the per-thread message buffer behind hb_fail(). */
 #include "hybench/error.h"
 
+#include "hybench/files.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -28,11 +30,15 @@ int hb_exit_status(int code) {
     return 1;
 }
 
+/* Messages are one line: a value holding a newline or another control
+ * character is shown escaped. */
 int hb_fail(int code, const char *fmt, ...) {
+    char raw[sizeof last_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    hb_text_escape(raw, last_msg, sizeof last_msg);
     return code;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hybench/error.h"
+#include "hybench/files.h"
 
 void hb_hosts_free(hb_hostlist *h) {
     for (size_t i = 0; i < h->n; i++)
@@ -146,42 +147,18 @@ out_free:
 }
 
 int hb_hosts_read_file(const char *path, hb_hostlist *out) {
-    FILE *f = fopen(path, "r");
     char *text = NULL;
-    size_t len = 0, cap = 0;
-    int rc;
-
+    size_t len;
     memset(out, 0, sizeof *out);
-    if (!f)
-        return hb_fail(HB_EIO, "hostfile %s: %s", path, strerror(errno));
-    for (;;) {
-        if (cap - len < 4096) {
-            char *t = realloc(text, cap + 65536);
-            if (!t) {
-                rc = hb_fail(HB_ENOMEM, "hostfile %s: out of memory", path);
-                goto out_close;
-            }
-            text = t;
-            cap += 65536;
-        }
-        size_t got = fread(text + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        rc = hb_fail(HB_EIO, "hostfile %s: read error", path);
-        goto out_close;
-    }
-    text[len] = '\0';
-    if (strlen(text) != len) {
+    /* A hostfile of a million hosts is about 30 MB. */
+    int rc = hb_read_file("--hostfile", path, (size_t)64 << 20, 0, &text, &len);
+    if (rc)
+        return rc;
+    if (strlen(text) != len)
         rc = hb_fail(HB_EUSAGE, "hostfile %s: not a text file (NUL byte)", path);
-        goto out_close;
-    }
-    rc = hb_hosts_parse_text(text, path, out);
-out_close:
+    else
+        rc = hb_hosts_parse_text(text, path, out);
     free(text);
-    fclose(f);
     return rc;
 }
 

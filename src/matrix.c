@@ -13,6 +13,7 @@
 #include "hybench/csv.h"
 #include "hybench/efficiency.h"
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/hosts.h"
 #include "hybench/kernel.h"
 #include "hybench/launch.h"
@@ -542,21 +543,6 @@ static int default_options(matrix *m, int cores) {
 
 /* ---- the runs file ---- */
 
-static int make_dirs(const char *dir) {
-    char path[2048];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *c = path + 1; *c; c++)
-        if (*c == '/') {
-            *c = '\0';
-            if (mkdir(path, 0755) != 0 && errno != EEXIST)
-                return hb_fail(HB_EIO, "%s: cannot create: %s", path, strerror(errno));
-            *c = '/';
-        }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return hb_fail(HB_EIO, "%s: cannot create: %s", path, strerror(errno));
-    return 0;
-}
-
 /* The hosts of an n-node launch for a template's {hosts} ("a,b"), or for
  * the CSV's hosts column ("a;b", as `hybench run` writes it). Without a
  * host list: this machine. */
@@ -872,7 +858,7 @@ static int run_matrix(matrix *m, const hb_topo *topo) {
         rc = dry_run(m, jobs, n);
         goto out;
     }
-    if ((rc = make_dirs(m->dir)))
+    if ((rc = hb_mkdir_p("--out", m->dir)))
         goto out;
     char meta[2200];
     snprintf(meta, sizeof meta, "%s/meta", m->dir);

@@ -4,6 +4,7 @@
 #include "hybench/meta.h"
 
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/pin.h"
 #include "hybench/timer.h"
 
@@ -89,27 +90,16 @@ int hb_meta_write(FILE *f, const struct hb_topo *t) {
 }
 
 int hb_meta_write_file(const char *path, const struct hb_topo *t) {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
         return hb_fail(HB_ENOMEM, "%s: out of memory", path);
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int rc = 0;
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        rc = hb_fail(HB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-        goto out_tmp;
-    }
-    rc = hb_meta_write(f, t);
-    if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-        rc = hb_fail(HB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    if (fclose(f) != 0 && rc == 0)
-        rc = hb_fail(HB_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = hb_fail(HB_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-    if (rc)
-        unlink(tmp);
-out_tmp:
-    free(tmp);
+    int rc = hb_meta_write(f, t);
+    if (fclose(f) != 0 && !rc)
+        rc = hb_fail(HB_ENOMEM, "%s: out of memory", path);
+    if (!rc)
+        rc = hb_write_atomic("metadata", path, text, len, 0644, true);
+    free(text);
     return rc;
 }

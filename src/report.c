@@ -1,18 +1,20 @@
 /* `hybench report`: runs.csv -> efficiency.csv, an aligned table with the best
  * layout per kernel configuration marked, notes on outliers, timer
  * resolution and per-task overhead, and the plots. */
-#define _DEFAULT_SOURCE /* mkdir */
+#define _DEFAULT_SOURCE /* open_memstream */
 #include "hybench/args.h"
 #include "hybench/report.h"
 
 #include "hybench/csv.h"
 #include "hybench/efficiency.h"
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/plot.h"
 #include "hybench/timer.h"
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,27 +143,6 @@ static void print_notes(FILE *out, const hb_eff_set *s, double res) {
               out);
 }
 
-/* mkdir -p for the output directory. */
-static int make_dir(const char *dir) {
-    char *p = strdup(dir);
-    if (!p)
-        return hb_fail(HB_ENOMEM, "out of memory");
-    for (char *c = p + 1; *c; c++)
-        if (*c == '/') {
-            *c = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-                int e = errno;
-                free(p);
-                return hb_fail(HB_EIO, "--out %s: cannot create: %s", dir, strerror(e));
-            }
-            *c = '/';
-        }
-    free(p);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return hb_fail(HB_EIO, "--out %s: cannot create: %s", dir, strerror(errno));
-    return 0;
-}
-
 int hb_report_generate(const char *runs_csv, const char *outdir, FILE *table) {
     hb_csv_table t;
     hb_eff_set s = {0};
@@ -171,27 +152,25 @@ int hb_report_generate(const char *runs_csv, const char *outdir, FILE *table) {
         return rc;
     if ((rc = hb_eff_compute(&t, runs_csv, res, &s)))
         goto out_table;
-    if ((rc = make_dir(outdir)))
+    char path[PATH_MAX];
+    if ((rc = hb_path(path, sizeof path, "--out", "%s/efficiency.csv", outdir)) ||
+        (rc = hb_mkdir_p("--out", outdir)))
         goto out_set;
-
-    char path[4096];
-    snprintf(path, sizeof path, "%s/efficiency.csv", outdir);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
-        rc = hb_fail(HB_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        rc = hb_fail(HB_ENOMEM, "out of memory");
         goto out_set;
     }
     rc = hb_eff_write_csv(f, &s);
     if (fclose(f) != 0 && rc == 0)
-        rc = hb_fail(HB_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = hb_fail(HB_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (rc) {
-        unlink(tmp);
+        rc = hb_fail(HB_ENOMEM, "out of memory");
+    if (!rc)
+        rc = hb_write_atomic("report", path, text, len, 0644, false);
+    free(text);
+    if (rc)
         goto out_set;
-    }
 
     print_table(table, &s);
     fputc('\n', table);

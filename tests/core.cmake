@@ -1,6 +1,7 @@
 # The core harness: option parsers, number text, efficiency arithmetic,
 # schedules, Philox, and `hybench run` end to end (π counts, CSV, bad input).
 hb_unit_test(test_parse LABELS unit TIMEOUT 20)
+hb_unit_test(test_files LABELS unit TIMEOUT 20)
 hb_unit_test(test_numfmt LABELS unit TIMEOUT 20)
 hb_unit_test(test_stats LABELS unit TIMEOUT 20)
 hb_unit_test(test_sched LABELS unit TIMEOUT 30)

@@ -81,7 +81,7 @@ typedef struct hb_csv_table {
 /* Parse text of length len. Rows with more fields than the header fail with
  * HB_EUSAGE naming the line (`what` names the source in messages). */
 int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out);
-/* Read and parse a file; HB_EIO naming the path if it cannot be read. */
+/* Read and parse a file ("-": standard input) with files.h's bounds and error policy. */
 int hb_csv_read(const char *path, hb_csv_table *out);
 /* Column index by name, or -1. */
 int hb_csv_col(const hb_csv_table *t, const char *name);

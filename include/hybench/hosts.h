@@ -40,7 +40,7 @@ typedef struct hb_hostlist {
 int hb_hosts_parse_list(const char *opt, const char *s, hb_hostlist *out);
 
 /* Read a hostfile. Errors name `path:line`. A file with no hosts is HB_EUSAGE;
- * one that cannot be read is HB_EIO naming the path. */
+ * one that cannot be read, or is not a regular file, is HB_EUSAGE naming the path (files.h). */
 int hb_hosts_read_file(const char *path, hb_hostlist *out);
 
 /* As hb_hosts_read_file, for text already in memory; what names it in messages. */

@@ -159,14 +159,6 @@ int hb_mc_format(const hb_mc_file *f, char **text, size_t *len);
 int hb_mc_parse(const char *text, size_t len, hb_mc_file *out);
 void hb_mc_file_free(hb_mc_file *f);
 
-/* Create dir and its parents if missing. HB_EIO naming the path on failure. */
-int hb_mc_mkdir(const char *dir);
-
-/* Write text to dir/name through the temporary dir/.NAME.tmpPID.HOST (HOST:
- * this machine's short name) and rename(), so a reader sees the old file or
- * the whole new one. HB_EIO on failure. */
-int hb_mc_write_file(const char *dir, const char *name, const char *text, size_t len);
-
 /* For --resume: remove the temporaries in dir that writers killed before
  * their rename() left behind: ".NAME.dat.tmpPID.HOST" files of this HOST
  * (and untagged ".NAME.dat.tmpPID" ones) whose PID no longer exists, i.e.
