@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define HB_CSV_SCHEMA "hybench-runs-1"
+/* 2 added round .. cpus_from; readers accept 1 (those columns then empty). */
+#define HB_CSV_SCHEMA "hybench-runs-2"
 
 /* The columns of runs.csv, in order: X(name) */
 #define HB_RUN_COLUMNS(X)                                                                          \
@@ -46,7 +47,16 @@
     X(status)                                                                                      \
     X(cpusets)                                                                                     \
     X(worker_tasks)                                                                                \
-    X(worker_busy_s)
+    X(worker_busy_s)                                                                               \
+    X(round)                                                                                       \
+    X(launch)                                                                                      \
+    X(cpu_s)                                                                                       \
+    X(worker_cpu_s)                                                                                \
+    X(load_before)                                                                                 \
+    X(load_after)                                                                                  \
+    X(steal_s)                                                                                     \
+    X(cpus_allowed)                                                                                \
+    X(cpus_from)
 
 enum hb_run_column {
 #define HB_X_COL(name) HB_COL_##name,
