@@ -284,6 +284,8 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
     row.f[HB_COL_cpusets] = fmt_alloc("%s", r->cpusets);
     row.f[HB_COL_worker_tasks] = wt;
     row.f[HB_COL_worker_busy_s] = wb;
+    for (int i = HB_COL_round; i < HB_NCOLS; i++) /* not measured yet */
+        row.f[i] = fmt_alloc("%s", "");
     int rc = 0;
     for (int i = 0; i < HB_NCOLS && !rc; i++)
         if (!row.f[i])
