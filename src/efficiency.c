@@ -2,6 +2,7 @@
 #include "hybench/efficiency.h"
 
 #include "hybench/error.h"
+#include "hybench/runid.h"
 #include "hybench/stats.h"
 
 #include <errno.h>
@@ -69,20 +70,6 @@ static int whole(const hb_csv_table *t, const char *what, size_t r, int c, long 
                        cell(t, r, c));
     *out = (long)x;
     return 0;
-}
-
-static bool same_config(const hb_csv_table *t, const cols *k, size_t a, size_t b) {
-    static const int key[] = {C_KERNEL,  C_PARAMS,  C_MODE,     C_NODES, C_RANKS,
-                              C_THREADS, C_WORKERS, C_SCHEDULE, C_CHUNK};
-    for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
-        if (strcmp(cell(t, a, k->req[key[i]]), cell(t, b, k->req[key[i]])) != 0)
-            return false;
-    return strcmp(cell(t, a, k->bind), cell(t, b, k->bind)) == 0 &&
-           strcmp(cell(t, a, k->distribute), cell(t, b, k->distribute)) == 0;
-}
-
-static bool is_serial(const hb_csv_table *t, const cols *k, size_t r) {
-    return strcmp(cell(t, r, k->req[C_MODE]), "serial") == 0;
 }
 
 /* "timeout-after-rows": the matrix's row for a launch that failed after
@@ -305,20 +292,27 @@ int hb_eff_compute(const hb_csv_table *t, const char *what, double res, hb_eff_s
 
     /* group[r]: the group of row r; order: serial groups first, then by first row. */
     int rc = 0;
+    hb_runid_cols ic;
     size_t *group = malloc((t->nrows + 1) * sizeof *group);
     size_t *first = malloc((t->nrows + 1) * sizeof *first);
     size_t *idx = malloc((t->nrows + 1) * sizeof *idx);
+    hb_runid *id = malloc((t->nrows + 1) * sizeof *id);
     size_t ngroups = 0;
-    if (!group || !first || !idx) {
+    if (!group || !first || !idx || !id) {
         rc = hb_fail(HB_ENOMEM, "out of memory reading %s", what);
         goto out;
     }
+    if ((rc = hb_runid_cols_find(t, what, &ic)))
+        goto out;
+    for (size_t r = 0; r < t->nrows; r++)
+        if ((rc = hb_runid_of_row(t, &ic, what, r, &id[r])))
+            goto out;
     for (int pass = 0; pass < 2; pass++)
         for (size_t r = 0; r < t->nrows; r++) {
-            if (is_serial(t, &k, r) != (pass == 0))
+            if (id[r].serial != (pass == 0))
                 continue;
             size_t g = 0;
-            while (g < ngroups && !same_config(t, &k, first[g], r))
+            while (g < ngroups && !hb_runid_same(&id[first[g]], &id[r]))
                 g++;
             if (g == ngroups)
                 first[ngroups++] = r;
@@ -332,7 +326,7 @@ int hb_eff_compute(const hb_csv_table *t, const char *what, double res, hb_eff_s
     for (size_t g = 0; g < ngroups; g++) {
         size_t n = 0;
         for (size_t r = first[g]; r < t->nrows; r++)
-            if (group[r] == g && same_config(t, &k, first[g], r))
+            if (group[r] == g)
                 idx[n++] = r;
         if ((rc = summarise(t, what, &k, idx, n, res, &out->v[g])))
             goto out;
@@ -343,6 +337,7 @@ out:
     free(group);
     free(first);
     free(idx);
+    free(id);
     if (rc)
         hb_eff_free(out);
     return rc;

@@ -9,17 +9,20 @@
  * rather than two per task. */
 #define _GNU_SOURCE /* vasprintf, open_memstream */
 #include <inttypes.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hybench/csv.h"
 #include "hybench/error.h"
+#include "hybench/files.h"
 #include "hybench/meta.h"
 #include "hybench/numfmt.h"
+#include "hybench/runid.h"
 #include "run_internal.h"
 #include "hybench/signals.h"
 #include "hybench/stats.h"
@@ -216,15 +219,19 @@ static const char *verdict_text(hb_verdict_status s) {
     return s == HB_VERIFIED ? "yes" : s == HB_FAILED ? "no" : "unverified";
 }
 
-static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt_alloc(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
+/* The identity of this run's rows for one --chunk value. */
+static hb_runid run_id(const run_state *r, const char *params, size_t chunk) {
+    const hb_run_cfg *c = r->c;
+    return (hb_runid){.kernel = c->kernel->name,
+                      .params = params,
+                      .serial = c->serial,
+                      .nodes = c->nodes,
+                      .ranks = c->size,
+                      .threads = c->threads,
+                      .bind = hb_bind_name(c->pin.bind),
+                      .distribute = hb_dist_name(c->pin.dist),
+                      .schedule = c->serial ? "serial" : hb_sched_name(c->sched),
+                      .chunk = chunk};
 }
 
 /* Build and append the CSV row of one timed repetition (rank 0). */
@@ -233,75 +240,55 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
     hb_run_cfg *c = r->c;
     int W = r->nworkers;
     double bmin = r->busy_all[0], bmax = r->busy_all[0], bsum = 0;
-    char *wt = NULL, *wb = NULL;
-    size_t wtl = 0, wbl = 0;
-    FILE *ft = open_memstream(&wt, &wtl), *fb = open_memstream(&wb, &wbl);
+    hb_str wt = {0}, wb = {0};
     for (int i = 0; i < W; i++) {
         double b = r->busy_all[i];
         bmin = b < bmin ? b : bmin;
         bmax = b > bmax ? b : bmax;
         bsum += b;
-        if (ft && fb) {
-            fprintf(ft, "%s%" PRIu64, i ? ";" : "", r->tasks_all[i]);
-            fprintf(fb, "%s%.9f", i ? ";" : "", b);
-        }
+        hb_str_addf(&wt, "%s%" PRIu64, i ? ";" : "", r->tasks_all[i]);
+        hb_str_addf(&wb, "%s%.9f", i ? ";" : "", b);
     }
-    if (ft)
-        fclose(ft);
-    if (fb)
-        fclose(fb);
     double bmean = bsum / W;
-    char ts[32];
-    hb_csv_row row;
-    memset(&row, 0, sizeof row);
-    row.f[HB_COL_schema] = fmt_alloc("%s", HB_CSV_SCHEMA);
-    row.f[HB_COL_timestamp] = fmt_alloc("%s", hb_meta_timestamp(ts, sizeof ts));
-    row.f[HB_COL_host] = fmt_alloc("%s", c->host);
-    row.f[HB_COL_hosts] = fmt_alloc("%s", r->hosts);
-    row.f[HB_COL_kernel] = fmt_alloc("%s", c->kernel->name);
-    row.f[HB_COL_params] = fmt_alloc("%s", params);
-    row.f[HB_COL_mode] = fmt_alloc("%s", c->serial ? "serial" : "parallel");
-    row.f[HB_COL_nodes] = fmt_alloc("%d", c->nodes);
-    row.f[HB_COL_ranks] = fmt_alloc("%d", c->size);
-    row.f[HB_COL_threads] = fmt_alloc("%d", c->threads);
-    row.f[HB_COL_workers] = fmt_alloc("%d", W);
-    row.f[HB_COL_bind] = fmt_alloc("%s", hb_bind_name(c->pin.bind));
-    row.f[HB_COL_distribute] = fmt_alloc("%s", hb_dist_name(c->pin.dist));
-    row.f[HB_COL_schedule] = fmt_alloc("%s", c->serial ? "serial" : hb_sched_name(c->sched));
-    row.f[HB_COL_chunk] = fmt_alloc("%zu", chunk);
-    row.f[HB_COL_tasks] = fmt_alloc("%zu", ntasks);
-    row.f[HB_COL_repeat] = fmt_alloc("%d", rep);
-    row.f[HB_COL_wall_s] = fmt_alloc("%.9f", wall);
-    row.f[HB_COL_busy_min_s] = fmt_alloc("%.9f", bmin);
-    row.f[HB_COL_busy_mean_s] = fmt_alloc("%.9f", bmean);
-    row.f[HB_COL_busy_max_s] = fmt_alloc("%.9f", bmax);
-    row.f[HB_COL_imbalance] = fmt_alloc("%.6f", bmean > 0 ? bmax / bmean : 1.0);
-    row.f[HB_COL_ideal_efficiency] = fmt_alloc("%.6f", hb_ideal_efficiency(ntasks, (size_t)W));
-    row.f[HB_COL_idle_workers] = fmt_alloc("%zu", hb_idle_workers(ntasks, (size_t)W));
-    row.f[HB_COL_result] = fmt_alloc("%s", v->result);
-    row.f[HB_COL_verified] = fmt_alloc("%s", verdict_text(v->status));
-    row.f[HB_COL_status] = fmt_alloc("%s", status);
-    row.f[HB_COL_cpusets] = fmt_alloc("%s", r->cpusets);
-    row.f[HB_COL_worker_tasks] = wt;
-    row.f[HB_COL_worker_busy_s] = wb;
-    for (int i = HB_COL_round; i < HB_NCOLS; i++) /* not measured yet */
-        row.f[i] = fmt_alloc("%s", "");
-    int rc = 0;
-    for (int i = 0; i < HB_NCOLS && !rc; i++)
-        if (!row.f[i])
-            rc = hb_fail(HB_ENOMEM, "out of memory building a CSV row");
+    hb_runid id = run_id(r, params, chunk);
+    hb_row row;
+    hb_row_init(&row, &id);
+    hb_row_set(&row, HB_COL_host, c->host);
+    hb_row_set(&row, HB_COL_hosts, r->hosts);
+    hb_row_setf(&row, HB_COL_workers, "%d", W);
+    hb_row_setf(&row, HB_COL_tasks, "%zu", ntasks);
+    hb_row_setf(&row, HB_COL_repeat, "%d", rep);
+    hb_row_setf(&row, HB_COL_wall_s, "%.9f", wall);
+    hb_row_setf(&row, HB_COL_busy_min_s, "%.9f", bmin);
+    hb_row_setf(&row, HB_COL_busy_mean_s, "%.9f", bmean);
+    hb_row_setf(&row, HB_COL_busy_max_s, "%.9f", bmax);
+    hb_row_setf(&row, HB_COL_imbalance, "%.6f", bmean > 0 ? bmax / bmean : 1.0);
+    hb_row_setf(&row, HB_COL_ideal_efficiency, "%.6f", hb_ideal_efficiency(ntasks, (size_t)W));
+    hb_row_setf(&row, HB_COL_idle_workers, "%zu", hb_idle_workers(ntasks, (size_t)W));
+    hb_row_set(&row, HB_COL_result, v->result);
+    hb_row_set(&row, HB_COL_verified, verdict_text(v->status));
+    hb_row_set(&row, HB_COL_status, status);
+    hb_row_set(&row, HB_COL_cpusets, r->cpusets);
+    hb_row_set(&row, HB_COL_worker_tasks, wt.failed ? NULL : wt.p);
+    hb_row_set(&row, HB_COL_worker_busy_s, wb.failed ? NULL : wb.p);
+    row.failed |= wt.failed || wb.failed;
+    hb_str_free(&wt);
+    hb_str_free(&wb);
+    hb_csv_row out;
+    int rc = hb_row_finish(&row, &out);
     /* The sidecar goes out with the first row, so a run refused for bad
-     * input writes nothing at all. */
+     * input writes nothing at all; only beside a regular file (never
+     * /dev/null.meta). */
     if (!rc && c->csv && !r->meta_written && strcmp(c->csv, "-") != 0) {
-        char *meta = fmt_alloc("%s.meta", c->csv);
-        rc = meta ? hb_meta_write_file(meta, c->topo) : hb_fail(HB_ENOMEM, "out of memory");
-        free(meta);
+        char meta[PATH_MAX];
+        rc = hb_path(meta, sizeof meta, "--csv", "%s.meta", c->csv);
+        if (!rc && (hb_is_regular(c->csv) || access(c->csv, F_OK) != 0))
+            rc = hb_meta_write_file(meta, c->topo);
         r->meta_written = !rc;
     }
     if (!rc && c->csv)
-        rc = hb_csv_append(c->csv, &row, 1);
-    for (int i = 0; i < HB_NCOLS; i++)
-        free(row.f[i]);
+        rc = hb_csv_append(c->csv, &out, 1);
+    hb_row_free(&row);
     return rc;
 }
 
