@@ -91,8 +91,8 @@ typedef struct pow_state {
 } pow_state;
 
 static const hb_option pow_options[] = {
-    {"bases", "LIST", "explicit bases, e.g. 1,2,3,4 (with --exponents; may repeat)"},
-    {"exponents", "LIST", "explicit exponents, e.g. 5,4,3,2 (same length as --bases)"},
+    {"bases", "LIST...", "explicit bases, e.g. 1,2,3,4 (with --exponents; may repeat)"},
+    {"exponents", "LIST...", "explicit exponents, e.g. 5,4,3,2 (same length as --bases)"},
     {"elements", "N",
      "generated map of N Philox (base, exponent) pairs (default 1000000; not with the lists)"},
     {NULL, NULL, NULL},

@@ -5,8 +5,9 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-scan=(--kernel mc --beta 4,8 --m 0.5,1 --h 1,2 --slices 8 --iterations 3000 --seed 9
-      --repeat 1 --warmup 0)
+points=(--kernel mc --beta 4,8 --m 0.5,1 --h 1,2 --slices 8 --iterations 3000 --repeat 1
+        --warmup 0)
+scan=("${points[@]}" --seed 9)
 verdict_of() { grep -o 'result points=[^;]*' "$1" | sort -u; }
 
 expect_status 0 "$MPIEXEC" -n 1 "$HYBENCH" run "${scan[@]}" --out-dir d11
@@ -26,7 +27,7 @@ check_same ddyn
 expect_status 0 "$HYBENCH" run "${scan[@]}" --serial --out-dir dser
 check_same dser
 # A different seed gives different files (the comparison can fail).
-expect_status 0 "$HYBENCH" run "${scan[@]}" --serial --seed 10 --out-dir dseed
+expect_status 0 "$HYBENCH" run "${points[@]}" --serial --seed 10 --out-dir dseed
 diff -rq d11 dseed >/dev/null && fail "seed 10 wrote the same files as seed 9"
 
 # Interrupt a longer scan once a few points are done, then resume it.
@@ -36,10 +37,8 @@ expect_status 0 "$HYBENCH" run "${long[@]}" --threads 2 --out-dir full
 # --serial checks for the signal between points, so the scan stops part-way.
 "$HYBENCH" run "${long[@]}" --serial --out-dir cut >cut.out 2>cut.err &
 pid=$!
-for _ in $(seq 600); do
-    [ "$(ls cut/*.dat 2>/dev/null | wc -l)" -ge 3 ] && break
-    sleep 0.02
-done
+# wait for the state: three points written (the test's timeout bounds it)
+until [ "$(ls cut/*.dat 2>/dev/null | wc -l)" -ge 3 ]; do sleep 0.02; done
 kill -TERM "$pid"
 wait "$pid"
 status=$?
@@ -53,8 +52,8 @@ fi
 for f in cut/*.dat; do cmp -s "$f" "full/${f#cut/}" || fail "interrupted scan left a bad $f"; done
 expect_status 0 "$HYBENCH" run "${long[@]}" --threads 2 --resume --out-dir cut
 diff -r full cut >/dev/null || fail "resumed scan differs: $(diff -rq full cut | head -3)"
-# Temporaries left by a killed writer: --resume removes this host's whose PID
-# is gone (4194305 is above Linux's largest pid_max), keeps a live writer's
+# Temporaries left by a killed writer: a run removes this host's whose PID is
+# gone (4194305 is above Linux's largest pid_max), keeps a live writer's
 # (this shell's) and another host's.
 host=$(hostname | cut -d. -f1 | cut -c1-63 | tr -c 'A-Za-z0-9_\n-' _)
 cp -r full stale
@@ -69,11 +68,26 @@ left=$(cd stale && ls -A | grep -v '\.dat$' | sort | tr '\n' ' ')
 want_left=".b10.0_m1.0_h1.0.dat.tmp$$.$host .b11.0_m1.0_h1.0.dat.tmp$dead.other-host .notes.tmp$dead "
 [ "$left" = "$want_left" ] || fail "after --resume the temporaries are '$left', want '$want_left'"
 grep -q 'removed 2 stale temporary files' out.txt || fail "no report of the removal: $(cat out.txt)"
-# Without --resume nothing is removed.
+# A run without --resume removes them too (a matrix's launches do not pass
+# --resume, and must not leave a killed launch's temporaries behind), and
+# keeps the others.
 echo partial >"stale/.b8.0_m1.0_h1.0.dat.tmp$dead.$host"
 expect_status 0 "$HYBENCH" run --kernel mc --beta 8 --m 1 --h 1 --slices 8 --iterations 1000 \
     --repeat 1 --warmup 0 --quiet --serial --out-dir stale
-[ -e "stale/.b8.0_m1.0_h1.0.dat.tmp$dead.$host" ] || fail "a run without --resume removed a temporary"
+[ -e "stale/.b8.0_m1.0_h1.0.dat.tmp$dead.$host" ] && fail "a run left a dead writer's temporary"
+[ -e "stale/.b10.0_m1.0_h1.0.dat.tmp$$.$host" ] || fail "a run removed a live writer's temporary"
+# --resume with a warm-up: the warm-up completes the scan, the timed repeat
+# computes the whole map (its row is ok, and as long as an uninterrupted one);
+# without a warm-up the first timed repeat is the one that resumes, and its
+# row says so.
+rm -f cut/b8.0_m1.0_h1.0.dat
+expect_status 0 "$HYBENCH" run "${long[@]}" --serial --resume --out-dir cut \
+    --csv resumed.csv
+[ "$(csv_col resumed.csv status | sort -u)" = resumed ] || fail "warmup 0: want a resumed row: $(csv_col resumed.csv status)"
+rm -f cut/b8.0_m1.0_h1.0.dat
+expect_status 0 "$HYBENCH" run "${long[@]/#0/1}" --serial --resume --out-dir cut --csv warm.csv
+[ "$(csv_col warm.csv status | sort -u)" = ok ] || fail "warmup 1: want an ok row: $(csv_col warm.csv status)"
+diff -r full cut >/dev/null || fail "resumed scans differ: $(diff -rq full cut | head -3)"
 
 # A stale file (other seed) is recomputed, not trusted by its name.
 cp dseed/b4.0_m0.5_h1.0.dat dser/b4.0_m0.5_h1.0.dat

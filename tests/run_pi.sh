@@ -6,7 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 
-common=(--kernel pi --streams 7 --samples 20001 --seed 5 --repeat 2 --warmup 0)
+work=(--kernel pi --streams 7 --samples 20001 --warmup 0)
+common=("${work[@]}" --seed 5 --repeat 2)
 samples_total=$((7 * 20001))
 
 # hits_of OUT: the distinct "hits N of M samples" lines of a run's stdout.
@@ -71,7 +72,7 @@ done; done; done; done
 case " $layouts" in *" 1/1/serial/1 "*) ;; *) fail "no row for the serial baseline" ;; esac
 
 # The count depends on the seed: a different seed, a different count.
-expect_status 0 "$HYBENCH" run "${common[@]}" --seed 6 --repeat 1
+expect_status 0 "$HYBENCH" run "${work[@]}" --seed 6 --repeat 1
 [ "$(hits_of out.txt)" != "$want" ] || fail "--seed 6 gives the same count as --seed 5"
 
 finish

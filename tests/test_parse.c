@@ -282,7 +282,7 @@ static const hb_option table_a[] = {
     {NULL, NULL, NULL},
 };
 static const hb_option table_b[] = {
-    {"beta", "LIST", "a repeatable option from a second table"},
+    {"beta", "LIST...", "a repeatable option from a second table"},
     {NULL, NULL, NULL},
 };
 static const hb_option *const tables[] = {table_a, table_b, NULL};
@@ -331,7 +331,22 @@ static void test_args(void) {
     hb_args_free(&a);
     CHECK(a.v == NULL && a.n == 0);
 
-    /* Repeated options keep every occurrence, in order; get returns the last. */
+    /* A value option that is not repeatable may be given once: the second
+     * is refused naming both values, rather than the last silently winning. */
+    hb_err_clear();
+    CHECK_INT(PARSE(&a, "--alpha", "1", "--flag", "--alpha=2"), HB_EUSAGE);
+    CHECK_STR(hb_errmsg(HB_EUSAGE), "--alpha: given twice ('1', then '2'); give it once");
+    /* A misspelt option names the nearest one. */
+    CHECK_INT(PARSE(&a, "--alpah", "1"), HB_EUSAGE);
+    CHECK_STR(hb_errmsg(HB_EUSAGE), "unknown option '--alpah' (did you mean --alpha?)");
+    CHECK_INT(PARSE(&a, "--bet", "1"), HB_EUSAGE);
+    CHECK(strstr(hb_errmsg(HB_EUSAGE), "did you mean --beta?") != NULL);
+    CHECK_INT(PARSE(&a, "--zzzzzz", "1"), HB_EUSAGE);
+    CHECK_STR(hb_errmsg(HB_EUSAGE), "unknown option '--zzzzzz'");
+    CHECK(hb_options_nearest(tables, "alphabte") == &table_a[2]);
+
+    /* Repeatable options (a metavar ending in "...") keep every occurrence,
+     * in order; get returns the last. Flags may repeat. */
     CHECK_INT(PARSE(&a, "--beta", "1", "--alpha=x", "--beta=2", "--beta", "3", "--flag", "--flag"),
               0);
     CHECK_INT(hb_args_count(&a, "beta"), 3);
@@ -391,7 +406,29 @@ static void test_args(void) {
     EXPECT_BAD_ARGS("--ALPHA", "--ALPHA", "1");    /* case matters */
 }
 
+/* Blank-separated words; quotes group words and are removed. */
+static void test_words(void) {
+    char **w;
+    int n;
+    CHECK_INT(hb_words_split("--kernel", "cmd --command 'python3 w.py {beta}' --x=\"a b\"", &w, &n),
+              0);
+    CHECK_INT(n, 4);
+    if (n == 4) {
+        CHECK_STR(w[0], "cmd");
+        CHECK_STR(w[2], "python3 w.py {beta}");
+        CHECK_STR(w[3], "--x=a b");
+        CHECK(w[4] == NULL);
+    }
+    hb_words_free(w);
+    CHECK_INT(hb_words_split("--kernel", "  ", &w, &n), 0);
+    CHECK_INT(n, 0);
+    hb_words_free(w);
+    CHECK_INT(hb_words_split("--kernel", "pi 'open", &w, &n), HB_EUSAGE);
+    CHECK_STR(hb_errmsg(HB_EUSAGE), "--kernel: unclosed quote in 'pi 'open'");
+}
+
 int main(void) {
+    test_words();
     test_double();
     test_long();
     test_size();

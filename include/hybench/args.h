@@ -14,7 +14,8 @@
 
 typedef struct hb_option {
     const char *name; /* long name without dashes: "streams"; NULL ends a table */
-    const char *arg;  /* metavar for the help text; NULL for a flag */
+    const char *arg;  /* metavar for the help text; NULL for a flag; ending in "..." when the
+                         option may be given more than once */
     const char *help; /* one line */
 } hb_option;
 
@@ -32,9 +33,11 @@ typedef struct hb_args {
 
 /* Parse argv[0..argc) (the words after the subcommand) against the
  * NULL-terminated list of option tables. Accepts `--name value` and
- * `--name=value`. Unknown options, missing values, values given to flags and
- * too many positional words fail with HB_EUSAGE and a message naming the
- * word. On success *out owns an array; free it with hb_args_free(). */
+ * `--name=value`. Unknown options (with the nearest known name as a "did
+ * you mean"), missing values, values given to flags, a value option given
+ * twice that is not repeatable, and too many positional words fail with
+ * HB_EUSAGE and a message naming the word. On success *out owns an array;
+ * free it with hb_args_free(). */
 int hb_args_parse(int argc, char **argv, const hb_option *const *tables, hb_args *out);
 void hb_args_free(hb_args *a);
 
@@ -45,6 +48,17 @@ size_t hb_args_count(const hb_args *a, const char *name);
 /* The i-th value given for name (0-based), or NULL. */
 const char *hb_args_nth(const hb_args *a, const char *name, size_t i);
 bool hb_args_has(const hb_args *a, const char *name);
+
+/* The known option nearest to `word` (a misspelling: at most 2 edits, or a
+ * prefix of at least 3 letters), or NULL. */
+const hb_option *hb_options_nearest(const hb_option *const *tables, const char *word);
+
+/* Split text into words on blanks; single or double quotes group words (and
+ * are removed), no other shell syntax. *words is a NULL-terminated malloc'd
+ * array of malloc'd strings (free with hb_words_free). An unclosed quote is
+ * HB_EUSAGE naming opt and the text. */
+int hb_words_split(const char *opt, const char *text, char ***words, int *n);
+void hb_words_free(char **words);
 
 /* Print "  --name ARG   help" lines for a table. */
 void hb_options_print(FILE *f, const hb_option *table);
