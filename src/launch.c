@@ -1,15 +1,16 @@
 /* Launching one run of the matrix (see launch.h). */
-#define _DEFAULT_SOURCE /* posix_spawn flags, kill, nanosleep */
+#define _GNU_SOURCE /* execvpe, pipe2, kill, nanosleep */
 #include "hybench/launch.h"
 
 #include "hybench/error.h"
 #include "hybench/signals.h"
 #include "hybench/timer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,40 +183,104 @@ static int stop_group(pid_t pid) {
     return st;
 }
 
-int hb_launch_run(char *const *argv, double timeout_s, const char *log, hb_launch_outcome *outcome,
-                  int *code) {
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    if (posix_spawn_file_actions_init(&fa) != 0)
-        return hb_fail(HB_ELAUNCH, "%s: cannot set up the launch", argv[0]);
-    if (log) {
-        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND,
-                                         0644);
-        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+/* The environment of a launch: this one plus env_extra (NULL-terminated). */
+static char **launch_env(const char *const *env_extra) {
+    size_t n = 0, m = 0;
+    while (environ[n])
+        n++;
+    while (env_extra && env_extra[m])
+        m++;
+    char **env = malloc((n + m + 1) * sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* an extra NAME= replaces the inherited one */
+        bool replaced = false;
+        for (size_t j = 0; j < m && !replaced; j++) {
+            size_t len = strcspn(env_extra[j], "=");
+            replaced = strncmp(environ[i], env_extra[j], len + 1) == 0;
+        }
+        if (!replaced)
+            env[k++] = environ[i];
     }
-    if (posix_spawnattr_init(&attr) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        return hb_fail(HB_ELAUNCH, "%s: cannot set up the launch", argv[0]);
+    for (size_t j = 0; j < m; j++)
+        env[k++] = (char *)env_extra[j];
+    env[k] = NULL;
+    return env;
+}
+
+int hb_launch_run(char *const *argv, double timeout_s, const char *log,
+                  const char *const *env_extra, hb_launch_outcome *outcome, int *code) {
+    char **env = launch_env(env_extra);
+    if (!env)
+        return hb_fail(HB_ELAUNCH, "%s: out of memory setting up the launch", argv[0]);
+    int logfd = -1;
+    if (log && (logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+        int e = errno;
+        free(env);
+        return hb_fail(HB_ELAUNCH, "%s: cannot open the launch log: %s", log, strerror(e));
     }
-    /* Own process group, so a timeout can stop mpiexec and everything it
-     * started; default signal dispositions, so the child dies on SIGTERM. */
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    /* An error pipe: the child writes errno there when exec fails. */
+    int errpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) != 0) {
+        int e = errno;
+        free(env);
+        if (logfd >= 0)
+            close(logfd);
+        return hb_fail(HB_ELAUNCH, "%s: cannot set up the launch: %s", argv[0], strerror(e));
+    }
+    pid_t parent = getpid();
     fflush(NULL);
-    int err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err != 0) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The child: only async-signal-safe calls until exec. Own process
+         * group, so a timeout can stop mpiexec and everything it started;
+         * SIGTERM when the matrix dies; default signal dispositions. */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127); /* the matrix died before the line above */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(SIGINT, &dfl, NULL);
+        sigaction(SIGTERM, &dfl, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (logfd >= 0) {
+            dup2(logfd, STDOUT_FILENO);
+            dup2(logfd, STDERR_FILENO);
+        }
+        execvpe(argv[0], argv, env);
+        int e = errno;
+        ssize_t w = write(errpipe[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    int fork_errno = errno;
+    close(errpipe[1]);
+    free(env);
+    if (logfd >= 0)
+        close(logfd);
+    if (pid < 0) {
+        close(errpipe[0]);
+        return hb_fail(HB_ELAUNCH, "%s: cannot start: %s", argv[0], strerror(fork_errno));
+    }
+    setpgid(pid, pid); /* also here: no race with the kill below */
+    int exec_errno = 0;
+    ssize_t got;
+    while ((got = read(errpipe[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR)
+        ;
+    close(errpipe[0]);
+    if (got == (ssize_t)sizeof exec_errno) {
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
         *outcome = HB_LAUNCH_FAILED;
         *code = 127;
-        hb_fail(HB_ELAUNCH, "%s: cannot start: %s", argv[0], strerror(err));
+        hb_fail(HB_ELAUNCH, "%s: cannot start: %s", argv[0], strerror(exec_errno));
         return 0;
     }
     double t0 = hb_time_now();
@@ -257,5 +322,71 @@ int hb_launch_run(char *const *argv, double timeout_s, const char *log, hb_launc
         *code = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
         *outcome = HB_LAUNCH_CRASHED;
     }
+    return 0;
+}
+
+/* Does /proc/PID/environ hold the entry want ("NAME=value")? */
+static bool environ_has(pid_t pid, const char *want) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false; /* gone, or another user's */
+    /* Environments are small; 1 MiB is far beyond any that a launch has. */
+    static char buf[1 << 20];
+    ssize_t n, len = 0;
+    while (len < (ssize_t)sizeof buf - 1 &&
+           (n = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
+        len += n;
+    close(fd);
+    buf[len] = '\0';
+    for (ssize_t i = 0; i < len; i += (ssize_t)strlen(buf + i) + 1)
+        if (strcmp(buf + i, want) == 0)
+            return true;
+    return false;
+}
+
+/* The processes (pids) whose environment holds want, this one excluded. */
+static size_t find_tagged(const char *want, pid_t *pids, size_t max) {
+    DIR *d = opendir("/proc");
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d)) && n < max;) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        pid_t pid = (pid_t)atol(e->d_name);
+        if (pid != getpid() && environ_has(pid, want))
+            pids[n++] = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+int hb_launch_reap(const char *name, const char *value, size_t *ended) {
+    char want[4200];
+    if (snprintf(want, sizeof want, "%s=%s", name, value) >= (int)sizeof want)
+        return hb_fail(HB_EUSAGE, "%s: value too long", name);
+    pid_t pids[4096];
+    size_t n = find_tagged(want, pids, sizeof pids / sizeof pids[0]);
+    *ended = n;
+    pid_t self = getpgrp();
+    for (int sig = 0; sig < 2 && n > 0; sig++) {
+        for (size_t i = 0; i < n; i++) {
+            pid_t g = getpgid(pids[i]);
+            if (g > 0 && g != self)
+                kill(-g, sig == 0 ? SIGTERM : SIGKILL);
+            kill(pids[i], sig == 0 ? SIGTERM : SIGKILL);
+        }
+        /* Wait for them to go: a grace period for SIGTERM, then SIGKILL. */
+        double t0 = hb_time_now();
+        while (n > 0 && hb_time_now() - t0 < 5.0) {
+            nap(0.05);
+            n = find_tagged(want, pids, sizeof pids / sizeof pids[0]);
+        }
+    }
+    if (n > 0)
+        return hb_fail(HB_ELAUNCH, "%zu processes of an earlier matrix (%s) would not end", n,
+                       want);
     return 0;
 }

@@ -15,6 +15,10 @@ void hb_signals_install(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    /* The first signal asks to stop at the next task; the handler is then
+     * the default again, so a second one ends the process at once (a task
+     * may be long: pi --samples 1e12). */
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

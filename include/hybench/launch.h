@@ -61,13 +61,27 @@ typedef enum hb_launch_outcome {
 /* The runs.csv status word: "ok", "failed", "crashed", "timeout", "interrupted". */
 const char *hb_launch_status(hb_launch_outcome o);
 
+/* The environment variable every launch of a matrix carries (its results
+ * directory), so that a matrix resuming that directory can find and end
+ * launches an earlier matrix left behind (hb_launch_reap). */
+#define HB_LAUNCH_ENV "HB_MATRIX_DIR"
+
 /* Run argv (PATH is searched for argv[0]) in a new process group and wait at
  * most timeout_s seconds (<= 0: no limit). With log != NULL the child's
- * stdout and stderr are appended to that file. A program that cannot be started
- * counts as failed with code 127. Polls hb_interrupted() while waiting.
- * Returns 0 with *outcome and *code (exit status or signal number) set, or
- * HB_ELAUNCH when it could not even try. */
-int hb_launch_run(char *const *argv, double timeout_s, const char *log, hb_launch_outcome *outcome,
-                  int *code);
+ * stdout and stderr are appended to that file; env_extra ("NAME=value"
+ * strings, NULL-terminated, or NULL) is added to its environment. The child
+ * gets SIGTERM if this process dies (PR_SET_PDEATHSIG), so a launch cannot
+ * outlive a matrix killed with SIGKILL by more than its own shutdown. A
+ * program that cannot be started counts as failed with code 127. Polls
+ * hb_interrupted() while waiting. Returns 0 with *outcome and *code (exit
+ * status or signal number) set, or HB_ELAUNCH when it could not even try. */
+int hb_launch_run(char *const *argv, double timeout_s, const char *log,
+                  const char *const *env_extra, hb_launch_outcome *outcome, int *code);
+
+/* End every process whose environment holds name=value (a launch of the
+ * matrix that owned a directory and died), its whole process group with it:
+ * SIGTERM, a grace period, SIGKILL; returns once they are gone. *ended
+ * counts the processes found. Reads /proc; 0 where it cannot (no /proc). */
+int hb_launch_reap(const char *name, const char *value, size_t *ended);
 
 #endif
