@@ -30,7 +30,7 @@
 /* Points named per category in the report; the .dat files hold them all. */
 #define MC_REPORT_NAMES 20
 
-enum { U_DONE, U_ACCEPTED, U_BINS, U_BIN_LENGTH, U_WINDOW, NU };
+enum { U_DONE, U_ACCEPTED, U_BINS, U_BIN_LENGTH, U_WINDOW, U_SKIPPED, NU };
 enum { D_X2, D_ERR, D_TAU, ND };
 
 typedef struct mc_state {
@@ -41,15 +41,17 @@ typedef struct mc_state {
     char *out_dir;
     uint64_t *u; /* NU per point; only the points this rank ran are non-zero */
     double *d;   /* ND per point */
-    bool cleaned;
+    bool begun;
+    bool skip;              /* this repeat takes finished points from their files (--resume) */
     uint64_t temps_removed; /* stale temporaries this rank removed (--resume) */
     uint64_t temps_total;   /* ... summed over the ranks by reduce, on rank 0 */
 } mc_state;
 
 static const hb_option mc_options[] = {
-    {"beta", "LIST", "Euclidean time extents: a,b,c or start:stop:step; repeatable (default 1.0)"},
-    {"m", "LIST", "masses, as --beta (default 1.0)"},
-    {"h", "LIST", "half-widths of the uniform Metropolis proposal, as --beta (default 1.0)"},
+    {"beta", "LIST...",
+     "Euclidean time extents: a,b,c or start:stop:step; repeatable (default 1.0)"},
+    {"m", "LIST...", "masses, as --beta (default 1.0)"},
+    {"h", "LIST...", "half-widths of the uniform Metropolis proposal, as --beta (default 1.0)"},
     {"zip", NULL, "pair the lists element by element (one value repeats) instead of the product"},
     {"points", "FILE", "CSV of points: header beta,m,h[,iterations][,slices]; not with lists"},
     {"slices", "N", "lattice sites, spacing beta/N (default 64)"},
@@ -210,18 +212,21 @@ out_state:
 }
 
 /* Untimed: forget the last repeat and make sure the output directory exists.
- * With --resume, the first begin also removes the temporaries of writers that
- * were killed; every rank does it for its own host, before any task of this
- * run has written one (the harness agrees on begin's result collectively). */
+ * The first begin also removes the temporaries of writers that were killed;
+ * every rank does it for its own host, before any task of this run has
+ * written one (the harness agrees on begin's result collectively). With
+ * --resume only the first repetition (a warm-up, or the first timed one)
+ * takes finished points from their files: it completes the scan, and every
+ * later repetition computes the whole map, so its time is the map's. */
 static int mc_begin(void *state) {
     mc_state *st = state;
     memset(st->u, 0, st->n * NU * sizeof *st->u);
     memset(st->d, 0, st->n * ND * sizeof *st->d);
     int rc = hb_mkdir_p("--out-dir", st->out_dir);
-    if (!rc && st->resume && !st->cleaned) {
+    if (!rc && !st->begun)
         rc = hb_mc_clean_temps(st->out_dir, &st->temps_removed);
-        st->cleaned = true;
-    }
+    st->skip = st->resume && !st->begun;
+    st->begun = true;
     return rc;
 }
 
@@ -243,8 +248,9 @@ static int mc_task(void *state, size_t i, const hb_worker *w) {
     mc_state *st = state;
     const hb_mc_point *p = &st->pts[i];
     hb_mc_file f = {.point = *p, .seed = st->seed};
-    if (st->resume && hb_mc_resume(st->out_dir, p, st->seed, st->trace, &f.result)) {
+    if (st->skip && hb_mc_resume(st->out_dir, p, st->seed, st->trace, &f.result)) {
         store(st, i, &f.result);
+        st->u[i * NU + U_SKIPPED] = 1;
         return 0;
     }
     if (st->trace && !(f.trace = malloc((size_t)p->iterations * sizeof *f.trace)))
@@ -308,6 +314,7 @@ static int mc_verify(void *state, hb_verdict *v) {
         const uint64_t *u = &st->u[i * NU];
         const double *d = &st->d[i * ND];
         const hb_mc_point *p = &st->pts[i];
+        v->skipped += u[U_SKIPPED];
         if (!u[U_DONE]) {
             missing++;
             continue;
@@ -356,8 +363,7 @@ static int mc_verify(void *state, hb_verdict *v) {
                 missing);
     if (st->temps_total)
         hb_str_addf(&rep,
-                    "  --resume removed %" PRIu64
-                    " stale temporary file%s of killed writers from %s/\n",
+                    "  removed %" PRIu64 " stale temporary file%s of killed writers from %s/\n",
                     st->temps_total, st->temps_total == 1 ? "" : "s", st->out_dir);
     if (lines.p)
         hb_str_addf(&rep, "%s", lines.p);

@@ -50,6 +50,11 @@ typedef struct hb_kernel_cfg {
     MPI_Comm comm;
 } hb_kernel_cfg;
 
+/* The size check: a run whose plan estimates more than this many seconds of
+ * work per repeat on one core is refused unless --force (a run of hours is
+ * a typo far more often than a benchmark). */
+#define HB_WORK_LIMIT_S 3600.0
+
 /* What a configuration will do, from its options alone (see plan). */
 typedef struct hb_kernel_plan {
     char *params;  /* canonical parameter text for the CSV `params` column: the same
@@ -75,6 +80,9 @@ typedef struct hb_verdict {
     char result[128]; /* the headline result as text, same for every layout: "3.14159..." */
     char *report;     /* malloc'd text for stdout (may be NULL); the harness frees it */
     char why[256];    /* one line: why it failed or could not be verified */
+    size_t skipped;   /* tasks this repetition took from their finished output
+                         (--resume) instead of computing: its row is then
+                         "resumed", not a timing of the whole map */
 } hb_verdict;
 
 enum {

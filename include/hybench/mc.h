@@ -159,7 +159,7 @@ int hb_mc_format(const hb_mc_file *f, char **text, size_t *len);
 int hb_mc_parse(const char *text, size_t len, hb_mc_file *out);
 void hb_mc_file_free(hb_mc_file *f);
 
-/* For --resume: remove the temporaries in dir that writers killed before
+/* Remove the temporaries in dir that writers killed before
  * their rename() left behind: ".NAME.dat.tmpPID.HOST" files of this HOST
  * (and untagged ".NAME.dat.tmpPID" ones) whose PID no longer exists, i.e.
  * kill(PID, 0) fails with ESRCH. A live writer's file, or another machine's,
