@@ -32,3 +32,21 @@ csv_col() {
 
 # csv_widths FILE: the distinct field counts of all lines.
 csv_widths() { awk "$HB_CSV_AWK"'{ print split_csv($0, f) }' "$1" | sort -u; }
+
+# csv_rows FILE NAME=VALUE...: the data rows (as they are in the file) whose
+# columns have all the given values; fails when a column is missing.
+csv_rows() {
+    local file=$1; shift
+    awk -v conds="$*" "$HB_CSV_AWK"'
+    NR == 1 {
+        n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i
+        nc = split(conds, c, " ")
+        for (k = 1; k <= nc; k++) {
+            eq = index(c[k], "="); name[k] = substr(c[k], 1, eq - 1); want[k] = substr(c[k], eq + 1)
+            if (!(name[k] in col)) { print "csv_rows: no column " name[k] > "/dev/stderr"; bad = 1; exit 1 }
+        }
+        next
+    }
+    { split_csv($0, r); for (k = 1; k <= nc; k++) if (r[col[name[k]]] != want[k]) next; print }
+    END { if (bad) exit 1 }' "$file"
+}

@@ -370,7 +370,7 @@ out:
 int hb_csv_read(const char *path, hb_csv_table *out) {
     char *text = NULL;
     size_t len;
-    int rc = hb_read_file("runs", path, HB_FILE_MAX, HB_READ_STDIN, &text, &len);
+    int rc = hb_read_file("runs.csv", path, HB_FILE_MAX, HB_READ_STDIN, &text, &len);
     if (!rc)
         rc = hb_csv_parse(text, len, path, out);
     free(text);

@@ -22,7 +22,7 @@ void hb_hosts_free(hb_hostlist *h) {
     h->n = h->cap = 0;
 }
 
-static bool name_ok(const char *s, size_t len) {
+bool hb_host_name_ok(const char *s, size_t len) {
     if (len == 0 || len > HB_HOST_NAME_MAX)
         return false;
     for (size_t i = 0; i < len; i++) {
@@ -69,7 +69,7 @@ static int parse_item(hb_hostlist *h, const char *where, const char *s, size_t l
     size_t nlen = colon ? (size_t)(colon - s) : len;
     int slots = 0;
 
-    if (!name_ok(s, nlen))
+    if (!hb_host_name_ok(s, nlen))
         return hb_fail(HB_EUSAGE, "%s: '%.*s' is not a host name", where, (int)len, s);
     if (colon) {
         char buf[32], *end;
@@ -174,7 +174,7 @@ static int expand_item(hb_hostlist *h, const char *what, const char *s, size_t l
             return hb_fail(HB_EUSAGE, "%s: host name too long in '%.*s'", what, (int)len, s);
         memcpy(acc + acclen, s, len);
         acclen += len;
-        if (!name_ok(acc, acclen))
+        if (!hb_host_name_ok(acc, acclen))
             return hb_fail(HB_EUSAGE, "%s: bad host name '%.*s'", what, (int)acclen, acc);
         if (find(h, acc, acclen) >= 0)
             return hb_fail(HB_EUSAGE, "%s: host '%.*s' is listed twice", what, (int)acclen, acc);
@@ -184,7 +184,7 @@ static int expand_item(hb_hostlist *h, const char *what, const char *s, size_t l
     const char *rb = memchr(lb, ']', len - pre);
     if (!rb || rb == lb + 1)
         return hb_fail(HB_EUSAGE, "%s: unbalanced or empty [] in '%.*s'", what, (int)len, s);
-    if (acclen + pre > HB_HOST_NAME_MAX || (pre && !name_ok(s, pre)))
+    if (acclen + pre > HB_HOST_NAME_MAX || (pre && !hb_host_name_ok(s, pre)))
         return hb_fail(HB_EUSAGE, "%s: bad host name in '%.*s'", what, (int)len, s);
     memcpy(acc + acclen, s, pre);
     acclen += pre;
@@ -331,170 +331,6 @@ int hb_hosts_join(const hb_hostlist *h, size_t n, char *buf, size_t len) {
         if (w < 0 || (size_t)w >= len - used)
             return hb_fail(HB_ENOMEM, "host list buffer too small for %zu hosts", n);
         used += (size_t)w;
-    }
-    return 0;
-}
-
-/* ---- sbatch ---------------------------------------------------------------- */
-
-int hb_sbatch_size(const hb_layout_size *l, size_t n, hb_sbatch *out) {
-    int nodes = 0, tpn = 0, cpt = 1;
-    if (n == 0)
-        return hb_fail(HB_EUSAGE, "--emit-sbatch: no layouts to size the allocation for");
-    for (size_t i = 0; i < n; i++) {
-        if (l[i].nodes < 1 || l[i].ranks < 1 || l[i].threads < 1)
-            return hb_fail(HB_EUSAGE, "--emit-sbatch: layout %d:%dx%d has a count < 1", l[i].nodes,
-                           l[i].ranks, l[i].threads);
-        nodes = l[i].nodes > nodes ? l[i].nodes : nodes;
-        tpn = l[i].ranks > tpn ? l[i].ranks : tpn;
-    }
-    for (size_t i = 0; i < n; i++) {
-        long need = ((long)l[i].ranks * l[i].threads + tpn - 1) / tpn;
-        if (need > INT_MAX)
-            return hb_fail(HB_EUSAGE, "--emit-sbatch: layout %d:%dx%d is too large", l[i].nodes,
-                           l[i].ranks, l[i].threads);
-        cpt = need > cpt ? (int)need : cpt;
-    }
-    out->nodes = nodes;
-    out->ntasks_per_node = tpn;
-    out->cpus_per_task = cpt;
-    return 0;
-}
-
-static int time_field(const char *s, size_t len, long max, long *out) {
-    if (len == 0 || len > 9 || strspn(s, "0123456789") < len)
-        return -1;
-    long v = 0;
-    for (size_t i = 0; i < len; i++)
-        v = v * 10 + (s[i] - '0');
-    if (v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int hb_sbatch_parse_time(const char *opt, const char *s, long *seconds) {
-    long d = 0, f[3] = {0, 0, 0};
-    size_t nf = 0;
-    const char *p = s, *dash = s ? strchr(s, '-') : NULL;
-
-    if (!s || !*s)
-        goto bad;
-    if (dash) {
-        if (time_field(s, (size_t)(dash - s), 365, &d) < 0)
-            goto bad;
-        p = dash + 1;
-    }
-    for (;;) {
-        size_t len = strcspn(p, ":");
-        if (nf == 3 || time_field(p, len, 1000000, &f[nf++]) < 0)
-            goto bad;
-        if (!p[len])
-            break;
-        p += len + 1;
-    }
-    long h = 0, m = 0, sec = 0;
-    if (dash) { /* D-H, D-H:M, D-H:M:S */
-        h = f[0], m = nf > 1 ? f[1] : 0, sec = nf > 2 ? f[2] : 0;
-    } else if (nf == 1) { /* M */
-        m = f[0];
-    } else if (nf == 2) { /* M:S */
-        m = f[0], sec = f[1];
-    } else { /* H:M:S */
-        h = f[0], m = f[1], sec = f[2];
-    }
-    if ((dash && (h > 23 || (nf > 1 && m > 59))) || (nf > 1 && sec > 59) || (nf == 3 && m > 59))
-        goto bad;
-    *seconds = ((d * 24 + h) * 60 + m) * 60 + sec;
-    if (*seconds <= 0)
-        goto bad;
-    return 0;
-bad:
-    return hb_fail(HB_EUSAGE,
-                   "%s: '%s' is not a time limit (MM, MM:SS, HH:MM:SS or D-HH:MM:SS, > 0)", opt,
-                   s ? s : "");
-}
-
-/* Single-quote s for the shell. */
-static void put_quoted(FILE *f, const char *s) {
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-int hb_sbatch_write(const char *path, const hb_sbatch *sp) {
-    char self[PATH_MAX], tmp[PATH_MAX + 16];
-    const char *name = sp->job_name ? sp->job_name : "hybench";
-
-    if (sp->nodes < 1 || sp->ntasks_per_node < 1 || sp->cpus_per_task < 1 || sp->time_s <= 0 ||
-        !sp->self)
-        return hb_fail(HB_EUSAGE,
-                       "--emit-sbatch: incomplete allocation (nodes %d, tasks %d, "
-                       "cpus %d, time %lds)",
-                       sp->nodes, sp->ntasks_per_node, sp->cpus_per_task, sp->time_s);
-    if (!name_ok(name, strlen(name)))
-        return hb_fail(HB_EUSAGE, "--emit-sbatch: job name '%s' is not a plain word", name);
-    if (sp->partition && !name_ok(sp->partition, strlen(sp->partition)))
-        return hb_fail(HB_EUSAGE, "--partition: '%s' is not a partition name", sp->partition);
-    /* The script runs in the submit directory, maybe on another node: name the
-     * binary by its absolute path (argv[0] may be relative or a bare name). */
-    if (strchr(sp->self, '/')) {
-        if (!realpath(sp->self, self))
-            return hb_fail(HB_EIO, "--emit-sbatch: cannot resolve '%s': %s", sp->self,
-                           strerror(errno));
-    } else if (snprintf(self, sizeof self, "%s", sp->self) >= (int)sizeof self) {
-        return hb_fail(HB_EUSAGE, "--emit-sbatch: program name too long");
-    }
-    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
-        return hb_fail(HB_EUSAGE, "--emit-sbatch: path '%s' is too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return hb_fail(HB_EIO, "--emit-sbatch: cannot write '%s': %s", path, strerror(errno));
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return hb_fail(HB_EIO, "--emit-sbatch: cannot write '%s': %s", path, strerror(errno));
-    }
-    long t = sp->time_s;
-    fprintf(f,
-            "#!/bin/bash\n"
-            "#SBATCH --job-name=%s\n"
-            "#SBATCH --nodes=%d\n"
-            "#SBATCH --ntasks-per-node=%d\n"
-            "#SBATCH --cpus-per-task=%d\n"
-            "#SBATCH --time=%ld-%02ld:%02ld:%02ld\n"
-            "#SBATCH --output=%s-%%j.out\n",
-            name, sp->nodes, sp->ntasks_per_node, sp->cpus_per_task, t / 86400, t / 3600 % 24,
-            t / 60 % 60, t % 60, name);
-    if (sp->partition)
-        fprintf(f, "#SBATCH --partition=%s\n", sp->partition);
-    fputs("# Written by `hybench matrix --emit-sbatch`. Submit with `sbatch FILE` from the\n"
-          "# directory that should receive results/; every layout is one srun step\n"
-          "# inside this allocation (sized for the largest layout).\n"
-          "set -eu\n"
-          "cd \"${SLURM_SUBMIT_DIR:-.}\"\n"
-          "exec ",
-          f);
-    put_quoted(f, self);
-    fputs(" matrix", f);
-    for (int i = 0; i < sp->argc; i++) {
-        fputc(' ', f);
-        put_quoted(f, sp->argv[i]);
-    }
-    fputs(" --launcher srun\n", f);
-    int bad = ferror(f);
-    if (fchmod(fileno(f), 0755) != 0)
-        bad = 1;
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return hb_fail(HB_EIO, "--emit-sbatch: cannot write '%s': %s", path, strerror(e));
     }
     return 0;
 }

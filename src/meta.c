@@ -89,13 +89,15 @@ int hb_meta_write(FILE *f, const struct hb_topo *t) {
     return ferror(f) ? hb_fail(HB_EIO, "cannot write the metadata") : 0;
 }
 
-int hb_meta_write_file(const char *path, const struct hb_topo *t) {
+int hb_meta_write_file(const char *path, const struct hb_topo *t, const char *extra) {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return hb_fail(HB_ENOMEM, "%s: out of memory", path);
     int rc = hb_meta_write(f, t);
+    if (!rc && extra)
+        fputs(extra, f);
     if (fclose(f) != 0 && !rc)
         rc = hb_fail(HB_ENOMEM, "%s: out of memory", path);
     if (!rc)

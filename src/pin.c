@@ -7,6 +7,7 @@
  * core numbers are hwloc logical indices. */
 #define _POSIX_C_SOURCE 200809L /* gethostname */
 #include "hybench/pin.h"
+#include "hybench/args.h"
 #include "hybench/error.h"
 
 #include <errno.h>
@@ -171,6 +172,26 @@ static const char *const bind_names[] = {
     [HB_BIND_CORE] = "core", [HB_BIND_PU] = "pu", [HB_BIND_NONE] = "none"};
 static const char *const dist_names[] = {
     [HB_DIST_COMPACT] = "compact", [HB_DIST_SPREAD] = "spread"};
+
+const hb_option hb_pin_options[] = {
+    {"bind", "MODE", "pin each worker to a core, pu, or none (default core)"},
+    {"distribute", "HOW", "compact or spread ranks over the node (default compact)"},
+    {"oversubscribe", NULL, "allow workers of one node to share cores"},
+    {NULL, NULL, NULL},
+};
+
+int hb_pin_from_args(const hb_args *a, hb_pin_req *req) {
+    const char *s;
+    int rc;
+    req->bind = HB_BIND_CORE;
+    req->dist = HB_DIST_COMPACT;
+    if ((s = hb_args_get(a, "bind")) && (rc = hb_bind_parse(s, &req->bind)))
+        return rc;
+    if ((s = hb_args_get(a, "distribute")) && (rc = hb_dist_parse(s, &req->dist)))
+        return rc;
+    req->oversubscribe = hb_args_has(a, "oversubscribe");
+    return 0;
+}
 
 int hb_bind_parse(const char *s, hb_bind *out) {
     for (int i = 0; i < (int)(sizeof bind_names / sizeof bind_names[0]); i++)

@@ -23,21 +23,26 @@
 #include "hybench/sched.h"
 #include "hybench/signals.h"
 
-const hb_option hb_run_options[] = {
-    {"kernel", "K", "kernel to run (hybench --list)"},
-    {"threads", "T", "OpenMP threads per rank (default 1)"},
-    {"bind", "MODE", "pin each worker to a core, pu, or none (default core)"},
-    {"distribute", "HOW", "compact or spread ranks over the node (default compact)"},
-    {"oversubscribe", NULL, "allow workers of one node to share cores"},
-    {"schedule", "S", "static, cyclic or dynamic (default static)"},
-    {"chunk", "LIST", "tasks per hand-out (pow: elements per task); a list runs each (default 1)"},
+const hb_option hb_timing_options[] = {
     {"repeat", "N", "timed repetitions (default 3)"},
     {"warmup", "N", "discarded repetitions before timing (default 1)"},
+    {NULL, NULL, NULL},
+};
+
+const hb_option hb_run_options[] = {
+    {"kernel", "K", "kernel to run (hybench --list)"},
+    {"threads", "T", "OpenMP threads per rank (default: OMP_NUM_THREADS if set, else 1)"},
+    {"schedule", "S", "static, cyclic or dynamic (default static)"},
+    {"chunk", "LIST", "tasks per hand-out (pow: elements per task); a list runs each (default 1)"},
+    {"first-repeat", "K", "number the timed repetitions K..repeat-1 (the matrix's resume)"},
     {"serial", NULL, "serial baseline: plain loop on one pinned core, no MPI/OpenMP when timed"},
     {"seed", "S", "seed of every random stream (default 1)"},
     {"resume", NULL, "kernels with output files skip tasks whose files are complete"},
     {"csv", "FILE", "append one row per timed repetition to FILE (- for stdout)"},
     {"nodes", "N", "expected node count; refused if the launch spans a different number"},
+    {"round", "R", "the matrix round this run belongs to (the rows' round column)"},
+    {"launch-id", "ID", "the matrix's id of this launch (the rows' launch column)"},
+    {"force", NULL, "run even when the estimated work is beyond the size check"},
     {"quiet", NULL, "no line per repetition: only the kernel report and the summary"},
     {"help", NULL, "show this help"},
     {NULL, NULL, NULL},
@@ -46,6 +51,8 @@ const hb_option hb_run_options[] = {
 static void print_help(const hb_kernel *k) {
     printf("usage: mpiexec -n R hybench run --kernel K [options] [kernel options]\n\n");
     hb_options_print(stdout, hb_run_options);
+    hb_options_print(stdout, hb_pin_options);
+    hb_options_print(stdout, hb_timing_options);
     size_t n;
     const hb_kernel *const *all = hb_kernels(&n);
     for (size_t i = 0; i < n; i++) {
@@ -83,6 +90,24 @@ static int parse_int_opt(const hb_args *a, const char *name, long min, long max,
     return rc;
 }
 
+/* Without --threads, OMP_NUM_THREADS gives the threads per rank, as for any
+ * OpenMP program; a value that is not one thread count is refused rather
+ * than ignored. */
+static int threads_from_env(hb_run_cfg *c) {
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (hb_args_has(&c->args, "threads") || !env || !*env)
+        return 0;
+    long v;
+    if (hb_parse_long("OMP_NUM_THREADS", env, 1, 4096, &v) != 0)
+        return hb_fail(HB_EUSAGE,
+                       "OMP_NUM_THREADS: '%s' is not one thread count in 1..4096 (give --threads "
+                       "T, or unset it)",
+                       env);
+    c->threads = (int)v;
+    c->threads_from_env = true;
+    return 0;
+}
+
 /* Everything that can be checked before MPI starts. */
 static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
     const char *kname = prescan_kernel(argc, argv);
@@ -98,7 +123,8 @@ static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
     c->kernel = hb_kernel_find(kname);
     if (!c->kernel)
         return hb_fail(HB_EUSAGE, "--kernel: unknown kernel '%s' (hybench --list)", kname);
-    const hb_option *tables[] = {hb_run_options, c->kernel->options, NULL};
+    const hb_option *tables[] = {hb_run_options, hb_pin_options, hb_timing_options,
+                                 c->kernel->options, NULL};
     int rc = hb_args_parse(argc, argv, tables, &c->args);
     if (rc)
         return rc;
@@ -110,10 +136,15 @@ static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
         (rc = parse_int_opt(&c->args, "warmup", 0, 1000000, &c->warmup)) ||
         (rc = parse_int_opt(&c->args, "nodes", 1, 1000000, &c->nodes_expected)))
         return rc;
-    if ((s = hb_args_get(&c->args, "bind")) && (rc = hb_bind_parse(s, &c->pin.bind)))
+    if ((rc = threads_from_env(c)) || (rc = hb_pin_from_args(&c->args, &c->pin)) ||
+        (rc = parse_int_opt(&c->args, "first-repeat", 0, 1000000, &c->first_repeat)) ||
+        (rc = parse_int_opt(&c->args, "round", 1, 1000000, &c->round)))
         return rc;
-    if ((s = hb_args_get(&c->args, "distribute")) && (rc = hb_dist_parse(s, &c->pin.dist)))
-        return rc;
+    if (c->first_repeat >= c->repeat)
+        return hb_fail(HB_EUSAGE, "--first-repeat: %d leaves no repetition of --repeat %d",
+                       c->first_repeat, c->repeat);
+    c->launch_id = hb_args_get(&c->args, "launch-id");
+    c->force = hb_args_has(&c->args, "force");
     if ((s = hb_args_get(&c->args, "schedule")) && (rc = hb_sched_parse(s, &c->sched)))
         return rc;
     if ((s = hb_args_get(&c->args, "seed")) && (rc = hb_parse_u64("--seed", s, &c->seed)))
@@ -127,13 +158,13 @@ static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
     c->serial = hb_args_has(&c->args, "serial");
     c->resume = hb_args_has(&c->args, "resume");
     c->quiet = hb_args_has(&c->args, "quiet");
-    c->pin.oversubscribe = hb_args_has(&c->args, "oversubscribe");
     c->pin.threads = c->threads;
     c->csv = hb_args_get(&c->args, "csv");
     if (c->csv && !c->csv[0])
         return hb_fail(HB_EUSAGE, "--csv: empty file name");
     if (c->serial && c->threads != 1)
-        return hb_fail(HB_EUSAGE, "--serial: runs one worker, but --threads is %d", c->threads);
+        return hb_fail(HB_EUSAGE, "--serial: runs one worker, but %s is %d",
+                       c->threads_from_env ? "OMP_NUM_THREADS" : "--threads", c->threads);
     return 0;
 }
 

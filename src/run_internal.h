@@ -17,7 +17,12 @@ typedef struct hb_run_cfg {
     const hb_kernel *kernel;
     hb_args args;
     int threads, repeat, warmup, nodes_expected;
-    hb_pin_req pin; /* bind, dist, oversubscribe, threads, local_ranks */
+    bool threads_from_env; /* --threads absent, OMP_NUM_THREADS gave them */
+    int first_repeat;      /* --first-repeat: timed repeats are first_repeat..repeat-1 */
+    int round;             /* --round, 0 when not given */
+    const char *launch_id; /* --launch-id, NULL when not given */
+    bool force;            /* --force: past the size check */
+    hb_pin_req pin;        /* bind, dist, oversubscribe, threads, local_ranks */
     hb_sched_kind sched;
     size_t *chunks;
     size_t nchunks;

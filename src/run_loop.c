@@ -46,6 +46,7 @@ typedef struct run_state {
     double *busy_all;
     uint64_t *tasks_all;
     bool placement_shown, meta_written;
+    FILE *out; /* the text for people: stdout, or stderr when the CSV goes to stdout */
 } run_state;
 
 /* --- set-up ------------------------------------------------------------ */
@@ -124,18 +125,19 @@ static int gather_places(run_state *r) {
 static void print_placement(const run_state *r) {
     const hb_run_cfg *c = r->c;
     int overlaps = 0;
-    printf("placement: %d worker%s on %d node%s (bind %s, distribute %s)\n", r->nworkers,
-           r->nworkers == 1 ? "" : "s", c->nodes, c->nodes == 1 ? "" : "s",
-           hb_bind_name(c->pin.bind), hb_dist_name(c->pin.dist));
-    printf("%5s %6s  %-20s %4s %5s  %s\n", "rank", "thread", "host", "pu", "core", "mask");
+    fprintf(r->out, "placement: %d worker%s on %d node%s (bind %s, distribute %s)\n", r->nworkers,
+            r->nworkers == 1 ? "" : "s", c->nodes, c->nodes == 1 ? "" : "s",
+            hb_bind_name(c->pin.bind), hb_dist_name(c->pin.dist));
+    fprintf(r->out, "%5s %6s  %-20s %4s %5s  %s\n", "rank", "thread", "host", "pu", "core", "mask");
     for (int i = 0; i < r->nworkers; i++) {
         const hb_place *p = &r->places[i];
-        printf("%5d %6d  %-20s %4d %5d  %s%s\n", p->rank, p->thread, p->host, p->pu, p->core,
-               p->mask, p->overlap ? "  OVERLAP: shares a core with another worker" : "");
+        fprintf(r->out, "%5d %6d  %-20s %4d %5d  %s%s\n", p->rank, p->thread, p->host, p->pu,
+                p->core, p->mask, p->overlap ? "  OVERLAP: shares a core with another worker" : "");
         overlaps += p->overlap;
     }
     if (overlaps)
-        printf("placement: %d worker%s share a core\n", overlaps, overlaps == 1 ? "" : "s");
+        fprintf(r->out, "placement: %d worker%s share a core\n", overlaps,
+                overlaps == 1 ? "" : "s");
 }
 
 /* --- one repetition ------------------------------------------------------ */
@@ -269,6 +271,9 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
     hb_row_set(&row, HB_COL_verified, verdict_text(v->status));
     hb_row_set(&row, HB_COL_status, status);
     hb_row_set(&row, HB_COL_cpusets, r->cpusets);
+    if (c->round)
+        hb_row_setf(&row, HB_COL_round, "%d", c->round);
+    hb_row_set(&row, HB_COL_launch, c->launch_id);
     hb_row_set(&row, HB_COL_worker_tasks, wt.failed ? NULL : wt.p);
     hb_row_set(&row, HB_COL_worker_busy_s, wb.failed ? NULL : wb.p);
     row.failed |= wt.failed || wb.failed;
@@ -283,7 +288,7 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
         char meta[PATH_MAX];
         rc = hb_path(meta, sizeof meta, "--csv", "%s.meta", c->csv);
         if (!rc && (hb_is_regular(c->csv) || access(c->csv, F_OK) != 0))
-            rc = hb_meta_write_file(meta, c->topo);
+            rc = hb_meta_write_file(meta, c->topo, NULL);
         r->meta_written = !rc;
     }
     if (!rc && c->csv)
@@ -310,6 +315,11 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
     hb_sched *s = NULL;
     hb_kernel_plan plan = {0};
     int rc = hb_run_agree(c, k->plan(&c->args, &kcfg, &plan));
+    if (!rc && plan.work_s > HB_WORK_LIMIT_S && !c->force)
+        rc = hb_run_agree(c, hb_fail(HB_EUSAGE,
+                                     "--kernel %s: about %.3g s of work per repeat on one core "
+                                     "(estimated), beyond the %.0f s size check; --force runs it",
+                                     k->name, plan.work_s, HB_WORK_LIMIT_S));
     if (!rc)
         rc = hb_run_agree(c, k->create(&c->args, &kcfg, &state));
     if (rc) {
@@ -325,7 +335,9 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
     if (!c->serial)
         rc = hb_run_agree(c,
                           hb_sched_create(&s, c->sched, ntasks, sched_chunk, r->nworkers, c->comm));
-    for (int rep = -c->warmup; !rc && rep < c->repeat; rep++) {
+    /* Warm-ups are -warmup..-1; the timed repeats first_repeat..repeat-1. */
+    for (int i = -c->warmup; !rc && i < c->repeat - c->first_repeat; i++) {
+        int rep = i < 0 ? i : c->first_repeat + i;
         if (k->begin && (rc = hb_run_agree(c, k->begin(state))))
             break;
         if (!c->serial) {
@@ -359,13 +371,15 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
             rc_out = k->verify(state, last);
             if (!rc_out && rep >= 0)
                 rc_out = write_row(r, plan.params, chunk, ntasks, rep, wall_max, last,
-                                   any_stop ? "interrupted" : "ok");
+                                   any_stop        ? "interrupted"
+                                   : last->skipped ? "resumed"
+                                                   : "ok");
             if (!rc_out && rep >= 0 && !c->quiet)
-                printf("%s chunk %zu repeat %d: wall %.6f s, result %s, verified %s\n", k->name,
-                       chunk, rep, wall_max, last->result, verdict_text(last->status));
+                fprintf(r->out, "%s chunk %zu repeat %d: wall %.6f s, result %s, verified %s\n",
+                        k->name, chunk, rep, wall_max, last->result, verdict_text(last->status));
             if (rep >= 0)
                 walls[(*nwalls)++] = wall_max;
-            fflush(stdout);
+            fflush(r->out);
         }
         if ((rc = hb_run_agree(c, rc_out)))
             break;
@@ -389,17 +403,18 @@ static void print_summary(const run_state *r, const double *walls, int n, const 
         hi = walls[i] > hi ? walls[i] : hi;
     }
     if (v->report && v->report[0])
-        printf("%s\n", v->report);
-    printf("%s: %s %d:%dx%d (%d worker%s), wall median %.6f s (min %.6f, max %.6f) over %d "
-           "repeat%s; result %s; verified %s%s%s\n",
-           c->kernel->name, c->serial ? "serial" : hb_sched_name(c->sched), c->nodes,
-           c->size / c->nodes, c->threads, r->nworkers, r->nworkers == 1 ? "" : "s",
-           hb_median(walls, (size_t)n), lo, hi, n, n == 1 ? "" : "s", v->result,
-           verdict_text(v->status), v->why[0] ? ": " : "", v->why);
+        fprintf(r->out, "%s\n", v->report);
+    fprintf(r->out,
+            "%s: %s %d:%dx%d (%d worker%s), wall median %.6f s (min %.6f, max %.6f) over %d "
+            "repeat%s; result %s; verified %s%s%s\n",
+            c->kernel->name, c->serial ? "serial" : hb_sched_name(c->sched), c->nodes,
+            c->size / c->nodes, c->threads, r->nworkers, r->nworkers == 1 ? "" : "s",
+            hb_median(walls, (size_t)n), lo, hi, n, n == 1 ? "" : "s", v->result,
+            verdict_text(v->status), v->why[0] ? ": " : "", v->why);
 }
 
 int hb_run_execute(hb_run_cfg *c) {
-    run_state r = {.c = c};
+    run_state r = {.c = c, .out = c->csv && strcmp(c->csv, "-") == 0 ? stderr : stdout};
     int T = c->threads;
     r.nworkers = c->serial ? 1 : c->size * T;
     r.mine = calloc((size_t)T, sizeof *r.mine);

@@ -6,7 +6,7 @@
 #include "hybench/error.h"
 #include "hybench/pin.h"
 #include "hybench/topo.h"
-#include "hybench/matrix.h"
+#include "hybench/layout.h"
 
 #include <stdio.h>
 #include <stdlib.h>

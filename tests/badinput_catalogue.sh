@@ -11,6 +11,10 @@ table=${1:?usage: badinput_catalogue.sh TABLE}
 # Fixtures live outside the scratch directories, which must stay empty.
 fix="$HB_TEST_TMP/fixtures"
 mkdir -p "$fix/runsdir"
+[ -p "$fix/fifo" ] || mkfifo "$fix/fifo" # a FIFO with no writer: opening it must not block
+# a directory name that makes --out longer than PATH_MAX: @FIX@/LONG/... (made of
+# nested names, each within NAME_MAX; only a symbolic prefix, nothing is created)
+long=LONG; for _ in $(seq 20); do long="$long/$(printf 'd%.0s' $(seq 250))"; done
 printf 'beta,m,h\n1,1,0.5\n' >"$fix/points_ok.csv"
 printf 'beta,m,h\n1,1,0.5\n2,1,zero\n' >"$fix/points_bad_line.csv"
 printf 'beta,m\n1,1\n' >"$fix/points_no_h.csv"
@@ -30,6 +34,7 @@ while IFS="$tab" read -r id launch word args; do
     case $id in '' | '#'*) continue ;; esac
     [ -n "${HB_BADINPUT_ONLY:-}" ] && [ "$id" != "$HB_BADINPUT_ONLY" ] && continue
     n=$((n + 1))
+    args=${args//@FIX@\/LONG/$fix/$long}
     eval "argv=(${args//@FIX@/$fix})"
     dir="$HB_TEST_TMP/case/$id"
     mkdir -p "$dir"

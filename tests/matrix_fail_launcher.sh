@@ -1,17 +1,32 @@
 #!/bin/bash
 # A launcher for the tests: `matrix_fail_launcher.sh MODE LAYOUT BAD cmd...`
-# runs cmd, except for layout BAD, which fails (MODE fail: exit 3), hangs
-# (MODE hang: sleeps until killed), crashes (MODE crash: SIGSEGV), or runs
-# cmd and then hangs (MODE hang-after: rows written, then stuck, like the
-# MPI_Finalize hang of docs/cluster.md).
+# runs cmd, except for layout BAD, which
+#   fail        exits 3;
+#   hang        sleeps until killed;
+#   crash       dies of SIGSEGV;
+#   hang-after  runs cmd, then hangs (rows written, then stuck, like the
+#               MPI_Finalize hang of docs/cluster.md);
+#   noop        exits 0 without running anything (a wrapper or srun step that
+#               never starts the program);
+#   orphan      leaves a process behind that ignores SIGTERM and outlives the
+#               launcher (sleep 301), then hangs.
+# With HB_TEST_MARK set, a hanging launch first creates that file, so a test
+# can wait for the hang itself instead of guessing how long it takes.
 mode=$1 layout=$2 bad=$3
 shift 3
+mark() { if [ -n "${HB_TEST_MARK:-}" ]; then : >"$HB_TEST_MARK"; fi; }
 if [ "$layout" = "$bad" ]; then
     case $mode in
     fail) exit 3 ;;
-    hang) exec sleep 300 ;;
+    hang) mark; exec sleep 300 ;;
     crash) kill -SEGV $$ ;;
-    hang-after) "$@" && exec sleep 300 ;;
+    hang-after) "$@" && mark && exec sleep 300 ;;
+    noop) exit 0 ;;
+    orphan)
+        (trap '' TERM; exec sleep 301) &
+        mark
+        exec sleep 300
+        ;;
     esac
 fi
 exec "$@"

@@ -18,7 +18,8 @@ for k in ${kernels//,/ }; do
     esac
 done
 expect_status 0 "$HYBENCH" matrix --layouts 1x1,1x2,2x1 "${specs[@]}" \
-    --schedules static,dynamic --chunk 4,16 --repeat 2 --warmup 0 --out res --name m --quiet
+    --schedules static,dynamic --chunk 4,16 --repeat 2 --warmup 0 --rounds 2 --out res --name m \
+    --quiet
 cat err.txt >&2
 d=res/m
 for f in runs.csv efficiency.csv meta efficiency.gp; do
@@ -44,14 +45,22 @@ for k in ${kernels//,/ }; do
     grep -q "^$k,.*,serial,serial," "$d/efficiency.csv" || fail "no serial baseline for $k"
 done
 grep -q '^\*' out.txt || fail "no best layout marked in the table"
-# Serial baselines: 2 repeats each, once per kernel+params, so once for the
-# kernels whose params do not hold the chunk and once per grain for pow.
+# Serial baselines: 2 repeats in each of the 2 rounds, once per kernel+params,
+# so once for the kernels whose params do not hold the chunk and once per
+# grain for pow; every row carries its round and the id of its launch.
 for k in ${kernels//,/ }; do
-    want=2
-    [ "$k" = pow ] && want=4
+    want=4
+    [ "$k" = pow ] && want=8
     n=$(awk -F, -v k="$k" '$5 == k && $7 == "serial"' "$d/runs.csv" | wc -l)
     [ "$n" -eq "$want" ] || fail "$k: $n serial rows, want $want"
+    for r in 1 2; do
+        n=$(csv_rows "$d/runs.csv" kernel="$k" mode=serial round=$r | wc -l)
+        [ "$n" -eq $((want / 2)) ] || fail "$k: $n serial rows in round $r, want $((want / 2))"
+    done
 done
+[ "$(csv_col "$d/runs.csv" launch | grep -c '^$')" -eq 0 ] || fail "rows without a launch id"
+n=$(csv_col "$d/runs.csv" round | sort -u | paste -sd, -)
+[ "$n" = 1,2 ] || fail "rounds in runs.csv: '$n', want 1,2"
 if [[ ,$kernels, == *,pow,* ]]; then
     for c in 500 2000; do
         awk -F, -v c=$c '$1 == "pow" && $3 == "parallel" && $12 == c' "$d/efficiency.csv" | grep -q . ||

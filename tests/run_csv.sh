@@ -79,5 +79,33 @@ grep -e '^schema,' -e "^$schema," stdout.txt >dash.csv
 [ "$(grep -c '^schema,' dash.csv)" -eq 1 ] || fail "--csv -: no single header on stdout"
 [ "$(wc -l <dash.csv)" -eq 3 ] || fail "--csv -: $(wc -l <dash.csv) CSV lines on stdout, want 3"
 [ ! -e ./- ] && [ ! -e ./-.meta ] || fail "--csv - wrote a file named '-'"
+# ... and nothing else: the text for people goes to stderr, so stdout is a
+# CSV file as it is.
+[ "$(wc -l <stdout.txt)" -eq 3 ] || fail "--csv -: stdout holds more than the CSV: $(cat stdout.txt)"
+grep -q 'wall median' err.txt || fail "--csv -: the summary is not on stderr: $(cat err.txt)"
+[ "$(csv_widths stdout.txt | wc -l)" -eq 1 ] || fail "--csv -: stdout is not one CSV table"
+
+# A sidecar is written only beside a regular file: never /dev/null.meta.
+expect_status 0 "$HYBENCH" run "${pi[@]}" --streams 7 --repeat 1 --quiet --csv /dev/null
+[ ! -e /dev/null.meta ] || { rm -f /dev/null.meta; fail "--csv /dev/null wrote /dev/null.meta"; }
+
+# Without --threads, OMP_NUM_THREADS gives the threads (as for any OpenMP
+# program); a value that is not one count is refused, never ignored.
+OMP_NUM_THREADS=2 expect_status 0 "$HYBENCH" run "${pi[@]}" --streams 7 --repeat 1 --csv omp.csv
+check_rows omp.csv 1 1 threads=2 workers=2
+OMP_NUM_THREADS=2 expect_status 0 "$HYBENCH" run "${pi[@]}" --streams 7 --repeat 1 --threads 1 \
+    --csv omp1.csv
+check_rows omp1.csv 1 1 threads=1
+OMP_NUM_THREADS=2,1 expect_bad_input "$HYBENCH" run "${pi[@]}" --streams 7 --repeat 1
+grep -q "OMP_NUM_THREADS: '2,1' is not one thread count" err.txt || fail "OMP_NUM_THREADS list: $(cat err.txt)"
+OMP_NUM_THREADS=2 expect_bad_input "$HYBENCH" run "${pi[@]}" --streams 7 --serial
+grep -q -- "--serial: runs one worker, but OMP_NUM_THREADS is 2" err.txt || fail "serial: $(cat err.txt)"
+
+# --round, --launch-id and --first-repeat (what the matrix passes) land in the rows.
+expect_status 0 "$HYBENCH" run "${pi[@]}" --streams 7 --repeat 3 --first-repeat 1 --round 2 \
+    --launch-id L1 --csv ids.csv
+[ "$(csv_col ids.csv repeat | tr '\n' ' ')" = "1 2 " ] || fail "--first-repeat: repeats $(csv_col ids.csv repeat)"
+[ "$(csv_col ids.csv round | sort -u)" = 2 ] && [ "$(csv_col ids.csv launch | sort -u)" = L1 ] ||
+    fail "round/launch columns: $(csv_col ids.csv round) $(csv_col ids.csv launch)"
 
 finish

@@ -1,5 +1,5 @@
 /* Unit tests of host lists, hostfiles, Slurm node lists, the layout check and
- * the sbatch script (src/hosts.c). */
+ * the sbatch script (src/hosts.c, src/sbatch.c). */
 #define _DEFAULT_SOURCE /* mkstemp, setenv */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "check.h"
 #include "hybench/error.h"
 #include "hybench/hosts.h"
+#include "hybench/sbatch.h"
 
 /* The joined names of a list, for compact checks. */
 static const char *joined(const hb_hostlist *h) {
@@ -158,7 +159,7 @@ static void test_layout(void) {
 
 static void test_sbatch(void) {
     hb_sbatch sp = {0};
-    hb_layout_size l[] = {{1, 1, 1}, {2, 1, 2}, {1, 2, 1}, {2, 1, 4}};
+    hb_layout l[] = {{1, 1, 1}, {2, 1, 2}, {1, 2, 1}, {2, 1, 4}};
     CHECK_INT(hb_sbatch_size(l, 4, &sp), 0);
     CHECK_INT(sp.nodes, 2);
     CHECK_INT(sp.ntasks_per_node, 2);

@@ -4,7 +4,7 @@
 
 #include "hybench/error.h"
 #include "hybench/launch.h"
-#include "hybench/matrix.h"
+#include "hybench/layout.h"
 
 /* The words of tmpl expanded for a 2:4x8 layout on hosts a,b, joined by blanks. */
 static void expands(const char *launcher, int with_hosts, const char *want) {
@@ -48,7 +48,7 @@ static void names(int cores, const char *want) {
     char got[512] = "", buf[32];
     for (size_t i = 0; i < n && i < 64; i++)
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "," : "",
-                 hb_layout_name(&l[i], buf, sizeof buf));
+                 hb_layout_name(&l[i], buf));
     CHECK_STR(got, want);
 }
 
@@ -72,9 +72,9 @@ int main(void) {
     CHECK_INT(hb_layout_parse("--layouts", "2:4x8", &one), 0);
     CHECK(one.nodes == 2 && one.ranks_per_node == 4 && one.threads == 8);
     char buf[32];
-    CHECK_STR(hb_layout_name(&one, buf, sizeof buf), "2:4x8");
+    CHECK_STR(hb_layout_name(&one, buf), "2:4x8");
     CHECK_INT(hb_layout_parse("--layouts", "1x2", &one), 0);
-    CHECK_STR(hb_layout_name(&one, buf, sizeof buf), "1x2");
+    CHECK_STR(hb_layout_name(&one, buf), "1x2");
     const char *bad[] = {"",      "x",     "2x",   "x2",   "0x1",  "1x0", "0:1x1",
                          "1x2x3", "a:1x1", "1x2 ", "-1x2", "1:x2", "2:"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -1,5 +1,5 @@
-/* Hosts for layouts across nodes: where the N of an `N:RxT` layout comes from,
- * and the batch script that runs a matrix on a real cluster.
+/* Hosts for layouts across nodes: where the N of an `N:RxT` layout comes from
+ * (the batch script that runs a matrix on a cluster is sbatch.h).
  *
  * A host list comes from `--hosts a,b:4`, from a hostfile (one host per line,
  * optional `host:slots`, `#` comments, blank lines ignored), or from the
@@ -75,41 +75,7 @@ int hb_hosts_join(const hb_hostlist *h, size_t n, char *buf, size_t len);
 
 void hb_hosts_free(hb_hostlist *h);
 
-/* ---- batch scripts --------------------------------------------------------- */
-
-/* One layout for sizing an allocation. */
-typedef struct hb_layout_size {
-    int nodes, ranks, threads;
-} hb_layout_size;
-
-/* What the batch script asks Slurm for and runs. */
-typedef struct hb_sbatch {
-    const char *job_name;  /* --job-name; NULL: "hybench" */
-    int nodes;             /* #SBATCH --nodes */
-    int ntasks_per_node;   /* #SBATCH --ntasks-per-node */
-    int cpus_per_task;     /* #SBATCH --cpus-per-task */
-    long time_s;           /* #SBATCH --time, seconds (> 0) */
-    const char *partition; /* #SBATCH --partition, or NULL for the default */
-    const char *self;      /* path of the hybench binary (made absolute in the script) */
-    int argc;              /* the matrix options to pass on, without --emit-sbatch, */
-    char **argv;           /* --launcher and --time: the script adds --launcher srun */
-} hb_sbatch;
-
-/* The smallest allocation that holds every layout: nodes = max N,
- * ntasks_per_node = max R, cpus_per_task = max over layouts of
- * ceil(R*T / ntasks_per_node), so each layout's R*T workers fit on a node.
- * HB_EUSAGE if n == 0 or a layout has a count < 1. */
-int hb_sbatch_size(const hb_layout_size *layouts, size_t n, hb_sbatch *out);
-
-/* Parse a Slurm time limit: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM",
- * "D-HH:MM:SS". HB_EUSAGE naming opt and s otherwise (or if it is zero). */
-int hb_sbatch_parse_time(const char *opt, const char *s, long *seconds);
-
-/* Write the batch script to path (mode 0755): #SBATCH lines, then cd to the
- * submit directory and `exec hybench matrix ARGS... --launcher srun`, with
- * every argument shell-quoted, so results land under the submit directory.
- * HB_EUSAGE for a bad spec, HB_EIO naming path on a failed write (no partial
- * file is left). */
-int hb_sbatch_write(const char *path, const hb_sbatch *spec);
+/* A plain host name: [A-Za-z0-9._-], 1..HB_HOST_NAME_MAX bytes. */
+bool hb_host_name_ok(const char *s, size_t len);
 
 #endif

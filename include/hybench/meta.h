@@ -13,8 +13,9 @@ struct hb_topo;
  * driver (which never initialises MPI) can write it too. */
 int hb_meta_write(FILE *f, const struct hb_topo *t);
 
-/* Write metadata to path atomically (temporary file + rename). HB_EIO names path. */
-int hb_meta_write_file(const char *path, const struct hb_topo *t);
+/* Write metadata to path atomically (temporary file + rename), followed by
+ * extra (more "key: value" lines, or NULL). HB_EIO names path. */
+int hb_meta_write_file(const char *path, const struct hb_topo *t, const char *extra);
 
 /* An ISO-8601 UTC timestamp "2026-11-28T06:25:29Z" into buf. */
 const char *hb_meta_timestamp(char *buf, int len);

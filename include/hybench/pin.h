@@ -22,6 +22,8 @@
 
 #include <stdbool.h>
 
+#include "hybench/args.h"
+
 typedef enum hb_bind { HB_BIND_CORE, HB_BIND_PU, HB_BIND_NONE } hb_bind;
 typedef enum hb_dist { HB_DIST_COMPACT, HB_DIST_SPREAD } hb_dist;
 
@@ -62,6 +64,14 @@ typedef struct hb_pin_req {
     int threads;     /* threads per rank */
     bool oversubscribe;
 } hb_pin_req;
+
+/* The pinning options every subcommand that places workers shares: --bind,
+ * --distribute, --oversubscribe (run, matrix, topo). */
+extern const hb_option hb_pin_options[];
+
+/* Read them from parsed args into req's bind, dist and oversubscribe (the
+ * defaults core, compact, no when absent). HB_EUSAGE naming the option. */
+int hb_pin_from_args(const hb_args *a, hb_pin_req *req);
 
 /* Check a request against the topology without planning it: HB_ELAYOUT with
  * one line ("layout needs 4 workers on host vm but it has 2 cores (2 PUs);

@@ -13,6 +13,9 @@
 /* Options of `hybench run` (for help and for the bad-input catalogue). */
 extern const hb_option hb_run_options[];
 
+/* The timing options run and matrix share: --repeat, --warmup. */
+extern const hb_option hb_timing_options[];
+
 /* Entry point of the subcommand: argv are the words after "run". MPI is
  * initialised and finalised inside. Returns 0 or a negative HB_E code; on
  * error the message has already been printed (by rank 0). */
