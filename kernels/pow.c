@@ -82,7 +82,15 @@ typedef struct pow_state {
     MPI_Win win;
     int node_rank, node_size;
     int nodes, max_node; /* node count and most ranks on one node, the same on every rank */
-    uint64_t *ids;       /* leaders of nodes other than rank 0's: their node's task list */
+    /* The gather across nodes, allocated at set-up so that reduce, where the
+     * leaders are inside collectives, cannot fail on one of them alone:
+     * ids   leaders of other nodes: their node's task list; rank 0: every
+     *       other node's (at most ntasks in all)
+     * tlen, tdisp  the blocks of a datatype over up to ntasks tasks
+     * counts, displs  rank 0: per leader */
+    uint64_t *ids;
+    int *tlen, *counts, *displs;
+    MPI_Aint *tdisp;
     size_t missing, dup; /* found by reduce on rank 0 */
     size_t first_bad;    /* a task missing or duplicated */
     bool ref_ready;
@@ -136,6 +144,10 @@ static void pow_destroy(void *state) {
         MPI_Comm_free(&st->node);
     free(st->mem);
     free(st->ids);
+    free(st->tlen);
+    free(st->tdisp);
+    free(st->counts);
+    free(st->displs);
     free(st);
 }
 
@@ -272,10 +284,19 @@ static int allocate(pow_state *st) {
     st->y = st->x + st->npad;
     st->r = st->y + st->npad;
     st->cnt = (unsigned char *)(st->r + st->npad);
-    if (st->shared && st->nodes > 1 && st->node_rank == 0 && st->rank != 0 &&
-        !(st->ids = malloc((st->ntasks ? st->ntasks : 1) * sizeof *st->ids)))
-        return hb_fail(HB_ENOMEM, "pow: no memory for the node's task list (%zu tasks)",
-                       st->ntasks);
+    if (st->shared && st->nodes > 1 && st->node_rank == 0) {
+        size_t n = st->ntasks ? st->ntasks : 1, nl = (size_t)st->nodes;
+        st->ids = malloc(n * sizeof *st->ids);
+        st->tlen = malloc(n * sizeof *st->tlen);
+        st->tdisp = malloc(n * sizeof *st->tdisp);
+        if (st->rank == 0) {
+            st->counts = calloc(nl, sizeof *st->counts);
+            st->displs = calloc(nl, sizeof *st->displs);
+        }
+        if (!st->ids || !st->tlen || !st->tdisp || (st->rank == 0 && (!st->counts || !st->displs)))
+            return hb_fail(HB_ENOMEM, "pow: no memory for the gather across nodes (%zu tasks)",
+                           st->ntasks);
+    }
     return 0;
 }
 
@@ -426,13 +447,8 @@ static int pow_task(void *state, size_t task, const hb_worker *w) {
 /* The datatype that places tasks ids[0..n) at their elements of r: one block
  * per run of consecutive tasks (a static schedule gives one per worker). */
 static int task_type(const pow_state *st, const uint64_t *ids, size_t n, MPI_Datatype *type) {
-    int *len = malloc((n ? n : 1) * sizeof *len);
-    MPI_Aint *disp = malloc((n ? n : 1) * sizeof *disp);
-    int rc = 0, nb = 0;
-    if (!len || !disp) {
-        rc = hb_fail(HB_ENOMEM, "pow: no memory for the gather's datatype of %zu tasks", n);
-        goto out;
-    }
+    int *len = st->tlen, rc = 0, nb = 0;
+    MPI_Aint *disp = st->tdisp;
     for (size_t k = 0; k < n; k++) {
         size_t b = ids[k] * st->chunk, e = b + st->chunk < st->n ? b + st->chunk : st->n;
         /* extend the previous block while tasks are consecutive and it stays an int */
@@ -447,9 +463,6 @@ static int task_type(const pow_state *st, const uint64_t *ids, size_t n, MPI_Dat
     if (MPI_Type_create_hindexed(nb, len, disp, MPI_DOUBLE, type) != MPI_SUCCESS ||
         MPI_Type_commit(type) != MPI_SUCCESS)
         rc = hb_fail(HB_EMPI, "pow: building the gather's datatype failed");
-out:
-    free(len);
-    free(disp);
     return rc;
 }
 
@@ -494,35 +507,37 @@ static int gather_nodes(pow_state *st) {
                 st->ids[mine++] = t; /* ascending: few datatype blocks */
                 node_dup += st->cnt[t] - 1u;
             }
-    int count = (int)mine, *counts = NULL, *displs = NULL;
-    uint64_t *all = NULL;
-    if (me == 0) {
-        counts = calloc((size_t)size, sizeof *counts);
-        displs = calloc((size_t)size, sizeof *displs);
-        if (!counts || !displs) {
-            rc = hb_fail(HB_ENOMEM, "pow: no memory for the gather counts");
-            goto out; /* the other leaders then block: main aborts on this error */
-        }
-    }
+    int count = (int)mine, *counts = st->counts, *displs = st->displs;
+    uint64_t *all = st->ids; /* rank 0 sends none of its own */
     if (MPI_Reduce(&node_dup, &total_dup, 1, MPI_UINT64_T, MPI_SUM, 0, comm) != MPI_SUCCESS ||
         MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, comm) != MPI_SUCCESS) {
         rc = hb_fail(HB_EMPI, "pow: MPI_Gather of the nodes' task counts failed");
         goto out;
     }
+    /* Each node lists a task once, so more ids than tasks means a task ran
+     * on two nodes: every leader learns it and skips the rest (the verdict
+     * fails on the duplicates), rather than rank 0 leaving the others
+     * inside a collective. */
     size_t total = 0;
+    int fits = 1;
     if (me == 0) {
         st->dup += total_dup;
         for (int q = 0; q < size; q++) {
             displs[q] = (int)total;
             total += (size_t)counts[q];
         }
-        if (total > INT_MAX || !(all = malloc((total ? total : 1) * sizeof *all))) {
-            rc = hb_fail(HB_ENOMEM, "pow: no memory for %zu gathered task ids", total);
-            goto out;
-        }
+        fits = total <= st->ntasks;
+        if (!fits)
+            st->dup += total - st->ntasks;
     }
-    if (MPI_Gatherv(st->ids, count, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, 0, comm) !=
-        MPI_SUCCESS) {
+    if (MPI_Bcast(&fits, 1, MPI_INT, 0, comm) != MPI_SUCCESS) {
+        rc = hb_fail(HB_EMPI, "pow: MPI_Bcast among the node leaders failed");
+        goto out;
+    }
+    if (!fits)
+        goto out;
+    if (MPI_Gatherv(me == 0 ? MPI_IN_PLACE : st->ids, count, MPI_UINT64_T, all, counts, displs,
+                    MPI_UINT64_T, 0, comm) != MPI_SUCCESS) {
         rc = hb_fail(HB_EMPI, "pow: MPI_Gatherv of the nodes' task ids failed");
         goto out;
     }
@@ -546,9 +561,6 @@ static int gather_nodes(pow_state *st) {
         MPI_Type_free(&type);
     }
 out:
-    free(counts);
-    free(displs);
-    free(all);
     return rc;
 }
 
