@@ -30,6 +30,14 @@
 #define HB_VERSION "unknown"
 #endif
 
+const char *hb_meta_version(void) {
+    return HB_VERSION;
+}
+
+const char *hb_meta_commit(void) {
+    return HB_GIT_COMMIT;
+}
+
 const char *hb_meta_timestamp(char *buf, int len) {
     time_t now = time(NULL);
     struct tm tm;

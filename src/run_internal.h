@@ -1,5 +1,6 @@
-/* The state of one `hybench run`, shared by its option/set-up part (run.c)
- * and its timed loop (run_loop.c). Not a public contract. */
+/* The state of one `hybench run`, handed by its option/set-up part (run.c)
+ * to its timed loop (run_loop.c), which defines the functions below: the
+ * dependency runs one way. Not a public contract. */
 #ifndef HYBENCH_RUN_INTERNAL_H
 #define HYBENCH_RUN_INTERNAL_H
 

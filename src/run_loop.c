@@ -49,6 +49,29 @@ typedef struct run_state {
     FILE *out; /* the text for people: stdout, or stderr when the CSV goes to stdout */
 } run_state;
 
+/* Agree on a failure across ranks: the lowest failing rank prints its message
+ * (prefixed with its rank when it is not rank 0) and every rank returns the
+ * same code. */
+int hb_run_agree(const hb_run_cfg *c, int rc) {
+    if (c->comm == MPI_COMM_NULL) {
+        if (rc)
+            fprintf(stderr, "hybench: %s\n", hb_errmsg(rc));
+        return rc;
+    }
+    int mine = rc ? c->rank : c->size, first;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, c->comm);
+    if (first == c->size)
+        return 0;
+    if (c->rank == first) {
+        if (first == 0)
+            fprintf(stderr, "hybench: %s\n", hb_errmsg(rc));
+        else
+            fprintf(stderr, "[rank %d] hybench: %s\n", first, hb_errmsg(rc));
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, first, c->comm);
+    return rc;
+}
+
 /* --- set-up ------------------------------------------------------------ */
 
 static int bind_workers(run_state *r) {

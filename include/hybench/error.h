@@ -1,8 +1,9 @@
 /* Error codes and the one message buffer that explains the last failure.
  *
  * Functions return 0 or a negative HB_E... code. The function that detects a
- * failure also records one human line with hb_fail(); main() prints it and
- * picks the exit status from the code (hb_exit_status). The message buffer is
+ * failure also records one human line with hb_fail(); the subcommand prints
+ * it once (under MPI the lowest failing rank, through hb_run_agree) and main()
+ * turns the code into the exit status (hb_exit_status). The message buffer is
  * thread-local, so worker threads can fail independently. */
 #ifndef HYBENCH_ERROR_H
 #define HYBENCH_ERROR_H

@@ -17,6 +17,10 @@ int hb_meta_write(FILE *f, const struct hb_topo *t);
  * extra (more "key: value" lines, or NULL). HB_EIO names path. */
 int hb_meta_write_file(const char *path, const struct hb_topo *t, const char *extra);
 
+/* The version (CMake's project version) and the git commit it was built from. */
+const char *hb_meta_version(void);
+const char *hb_meta_commit(void);
+
 /* An ISO-8601 UTC timestamp "2026-11-28T06:25:29Z" into buf. */
 const char *hb_meta_timestamp(char *buf, int len);
 

@@ -44,8 +44,8 @@ const char *hb_sched_name(hb_sched_kind kind);
  * (MPI_THREAD_FUNNELED). */
 int hb_sched_thread_level(hb_sched_kind kind, int threads);
 
-/* Create a schedule for ntasks tasks over nworkers workers (threads per rank
- * given so ids can be formed). comm is the run's communicator, or
+/* Create a schedule for ntasks tasks over nworkers workers of global ids
+ * 0..nworkers-1 (rank * threads + thread). comm is the run's communicator, or
  * MPI_COMM_NULL for one process (serial mode and unit tests): then the dynamic
  * counter is a process-local atomic. Collective over comm. chunk >= 1. */
 int hb_sched_create(hb_sched **out, hb_sched_kind kind, size_t ntasks, size_t chunk, int nworkers,
