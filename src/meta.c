@@ -17,9 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef HB_GIT_COMMIT
-#define HB_GIT_COMMIT "unknown"
-#endif
+#include "hb_git.h" /* HB_GIT_COMMIT, HB_GIT_DIRTY: written at every build */
 #ifndef HB_COMPILER
 #define HB_COMPILER "unknown"
 #endif
@@ -72,6 +70,7 @@ int hb_meta_write(FILE *f, const struct hb_topo *t) {
     MPI_Get_version(&major, &minor);
     fprintf(f, "hybench_version: %s\n", HB_VERSION);
     fprintf(f, "git_commit: %s\n", HB_GIT_COMMIT);
+    fprintf(f, "git_dirty: %s\n", HB_GIT_DIRTY);
     fprintf(f, "timestamp: %s\n", hb_meta_timestamp(ts, sizeof ts));
     fprintf(f, "host: %s\n", host);
     if (uname(&u) == 0)
