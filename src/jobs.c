@@ -371,7 +371,7 @@ int hb_job_run(const hb_mplan *p, const hb_job *j, const char *launch_id) {
     hb_launch_outcome o;
     int code = 0;
     char env[PATH_MAX + 32];
-    snprintf(env, sizeof env, "%s=%s", HB_LAUNCH_ENV, p->dir);
+    snprintf(env, sizeof env, "%s=%s", HB_LAUNCH_ENV, p->dir_abs);
     const char *const extra_env[] = {env, NULL};
     rc = hb_launch_run(av.v, p->timeout, p->log, extra_env, &o, &code);
     hb_launch_argv_free(&av);

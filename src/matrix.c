@@ -225,15 +225,19 @@ static int run_round(const hb_mplan *p, int round, hb_progress *g, size_t *ran, 
     return rc;
 }
 
-static int run_matrix(const hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
+static int run_matrix(hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
     int rc = prepare_dir(p);
     if (rc)
         return rc;
+    /* The launches are tagged with the absolute path: two matrices in two
+     * working directories may both write to res/m. */
+    if (!realpath(p->dir, p->dir_abs))
+        return hb_fail(HB_EIO, "%s: cannot resolve: %s", p->dir, strerror(errno));
     int lock = take_lock(p);
     if (lock < 0)
         return lock;
     size_t orphans = 0;
-    if ((rc = hb_launch_reap(HB_LAUNCH_ENV, p->dir, &orphans)))
+    if ((rc = hb_launch_reap(HB_LAUNCH_ENV, p->dir_abs, &orphans)))
         goto out;
     if (orphans)
         printf("ended %zu process%s that an earlier matrix of %s left running\n", orphans,

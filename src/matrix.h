@@ -67,6 +67,7 @@ typedef struct hb_mplan {
     const char *self;
     char name[256];
     char dir[PATH_MAX], runs[PATH_MAX], log[PATH_MAX];
+    char dir_abs[PATH_MAX]; /* dir's absolute path once it exists: the launches' tag */
     char host[256];
     hb_args args; /* the parsed options (--emit-sbatch reads its own from them) */
 } hb_mplan;

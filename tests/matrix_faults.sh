@@ -13,9 +13,12 @@ fl="bash $HB_SOURCE_DIR/tests/matrix_fail_launcher.sh"
 base=(matrix --kernel 'pi --streams 8 --samples 2000' --layouts 1x1,1x2,2x1
       --schedules static --repeat 2 --warmup 0 --rounds 1 --order fixed --out res --quiet)
 
+# This test's hanging launches sleep for a time no other test uses.
+export HB_TEST_SLEEP=$((100000 + $$))
+nap=$HB_TEST_SLEEP orphan=$((HB_TEST_SLEEP + 1))
 # wait_for CMD...: until CMD succeeds; the test's own timeout bounds it.
 wait_for() { until "$@"; do sleep 0.05; done; }
-gone() { ! pgrep -f "$1" >/dev/null; }
+gone() { ! pgrep -f "^sleep $1\$" >/dev/null; }
 
 for mode in fail hang crash noop; do
     want=failed
@@ -67,7 +70,7 @@ st=$?
 grep -q ',interrupted,' res/int/runs.csv || fail "interrupted launch not recorded"
 ok_before=$(grep -c ',ok,' res/int/runs.csv)
 [ "$ok_before" -eq 6 ] || fail "want the 6 completed rows kept, got $ok_before"
-gone 'sleep 300' || fail "the hanging launch was left running"
+gone $nap || fail "the hanging launch was left running"
 
 # --resume reruns only the missing configuration (2x1), now with a working launcher.
 expect_status 0 "$HYBENCH" "${base[@]}" --name int --resume
@@ -95,11 +98,11 @@ expect_status 2 "$HYBENCH" "${base[@]}" --name own --resume
 grep -q "is in use by another hybench matrix (pid $pid)" err.txt || fail "lock: $(cat err.txt)"
 kill -KILL $pid
 wait $pid 2>/dev/null
-wait_for gone 'sleep 300'
-pgrep -f 'sleep 301' >/dev/null || fail "orphan: the test's left-behind process did not start"
+wait_for gone $nap
+pgrep -f "^sleep $orphan\$" >/dev/null || fail "orphan: the test's left-behind process did not start"
 expect_status 0 "$HYBENCH" "${base[@]}" --name own --resume
 grep -q 'ended 1 process that an earlier matrix of res/own left running' out.txt ||
     fail "orphan not ended: $(head -3 out.txt)"
-gone 'sleep 301' || fail "the left-behind process still runs"
+gone $orphan || fail "the left-behind process still runs"
 [ "$(csv_rows res/own/runs.csv status=ok | wc -l)" -eq 8 ] || fail "own: want 4 x 2 ok rows"
 finish

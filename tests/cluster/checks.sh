@@ -119,7 +119,7 @@ sbatch)
     # A short --timeout: a launch that hangs in MPI_Finalize after its rows
     # is stopped and recorded, and the job goes on.
     expect_status 0 "$HYBENCH" matrix --layouts 1x1,2:1x1 \
-        --kernel 'pi --streams 16 --samples 20000' --schedules static --repeat 1 --warmup 0 \
+        --kernel 'pi --streams 16 --samples 20000' --schedules static --repeat 1 --warmup 0 --rounds 1 \
         --timeout 20 --out res --name sb --time 5 --emit-sbatch job.sbatch
     [ -x job.sbatch ] || fail "no executable job.sbatch"
     grep -qx '#SBATCH --nodes=2' job.sbatch || fail "job.sbatch does not ask for 2 nodes"
