@@ -80,7 +80,31 @@ static int index_units(hb_topo *t) {
     return 0;
 }
 
+/* PUs a synthetic description would have: the product of its level counts
+ * ("pack:2 core:4 pu:2" -> 16; a level is TYPE:N or N, attributes in
+ * parentheses). Saturates at max + 1. */
+static long synthetic_pus(const char *spec, long max) {
+    long pus = 1;
+    for (const char *p = spec; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *end = p + strcspn(p, " "), *colon = memchr(p, ':', (size_t)(end - p));
+        const char *num = colon ? colon + 1 : p;
+        if (num < end && *num >= '0' && *num <= '9') {
+            long n = strtol(num, NULL, 10);
+            pus = n > 0 && pus <= max / n ? pus * n : max + 1;
+        }
+        p = end;
+    }
+    return pus;
+}
+
 int hb_topo_load(hb_topo **out, const char *synthetic) {
+    /* Loading a synthetic topology builds every object: 10^6 PUs took
+     * longer than 20 s. Far more than any node has. */
+    const long max_pus = 1L << 16;
+    if (synthetic && synthetic_pus(synthetic, max_pus) > max_pus)
+        return hb_fail(HB_EUSAGE, "--synthetic: '%s' has more than %ld PUs", synthetic, max_pus);
     int rc;
     hb_topo *t = calloc(1, sizeof *t);
     if (!t)

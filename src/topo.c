@@ -14,10 +14,8 @@
 
 const hb_option hb_topo_options[] = {
     {"layout", "[N:]RxT", "plan R ranks x T threads per node (N nodes is only echoed)"},
-    {"bind", "core|pu|none", "what each worker is pinned to (default core)"},
-    {"distribute", "compact|spread", "which cores a rank gets (default compact)"},
-    {"oversubscribe", NULL, "allow more workers than cores (they share)"},
-    {"synthetic", "SPEC", "plan on an hwloc synthetic topology, e.g. \"pack:2 core:4 pu:2\""},
+    {"synthetic", "SPEC",
+     "plan on an hwloc synthetic topology, e.g. \"pack:2 core:4 pu:2\" (another machine's shape)"},
     {"help", NULL, "show this help"},
     {NULL, NULL, NULL},
 };
@@ -31,24 +29,17 @@ typedef struct topo_cfg {
 } topo_cfg;
 
 static int parse_options(int argc, char **argv, topo_cfg *c) {
-    const hb_option *const tables[] = {hb_topo_options, NULL};
+    const hb_option *const tables[] = {hb_topo_options, hb_pin_options, NULL};
     int rc = hb_args_parse(argc, argv, tables, &c->args);
     if (rc)
         return rc;
     if (c->args.npositional > 0)
         return hb_fail(HB_EUSAGE, "topo: unexpected argument '%s' (it takes options only)",
                        c->args.positional[0]);
-    const char *bind = hb_args_get(&c->args, "bind");
-    const char *dist = hb_args_get(&c->args, "distribute");
-    c->pin.bind = HB_BIND_CORE;
-    c->pin.dist = HB_DIST_COMPACT;
-    c->pin.oversubscribe = hb_args_has(&c->args, "oversubscribe");
+    if ((rc = hb_pin_from_args(&c->args, &c->pin)))
+        return rc;
     c->synthetic = hb_args_get(&c->args, "synthetic");
     c->layout = hb_args_get(&c->args, "layout");
-    if (bind && (rc = hb_bind_parse(bind, &c->pin.bind)))
-        return rc;
-    if (dist && (rc = hb_dist_parse(dist, &c->pin.dist)))
-        return rc;
     if (c->layout) {
         hb_layout l;
         if ((rc = hb_layout_parse("--layout", c->layout, &l)))
@@ -68,6 +59,7 @@ static void print_help(void) {
          "and core each worker of one node would be pinned to. Cpusets are hwloc OS PU\n"
          "numbers, cores hwloc logical indices.\n");
     hb_options_print(stdout, hb_topo_options);
+    hb_options_print(stdout, hb_pin_options);
 }
 
 /* The plan of every node worker; the whole plan is checked before any line
@@ -119,8 +111,12 @@ int hb_topo_main(int argc, char **argv) {
     if (c.layout && (rc = hb_pin_check(t, &c.pin))) {
         /* name the option: the planner's message does not know it */
         char why[512];
-        snprintf(why, sizeof why, "%s", hb_errmsg(rc));
-        rc = hb_fail(rc, "--layout: '%s': %s", c.layout, why);
+        snprintf(why, sizeof why, "%s", hb_errmsg(rc)); /* copied: hb_fail rewrites it */
+        rc = hb_fail(rc, "--layout: '%s': %s%s", c.layout, why,
+                     !c.synthetic && rc == HB_ELAYOUT
+                         ? "; for another machine, plan on its shape with --synthetic "
+                           "(e.g. \"pack:2 core:8 pu:2\")"
+                         : "");
         goto out_topo;
     }
     printf("topology: %s\n", hb_topo_describe(t, line, sizeof line));
