@@ -70,19 +70,6 @@ static int format_rows(const hb_csv_row *rows, size_t n, bool header, char **buf
     return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return w < 0 ? errno : EIO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* stdout: a regular file gets the header when empty; a pipe or terminal gets
  * it once per process, since its length cannot be asked. */
 static int append_stdout(const hb_csv_row *rows, size_t n) {
@@ -97,7 +84,7 @@ static int append_stdout(const hb_csv_row *rows, size_t n) {
     if (rc)
         return rc;
     fflush(stdout);
-    int err = write_all(STDOUT_FILENO, buf, len);
+    int err = hb_write_all(STDOUT_FILENO, buf, len);
     free(buf);
     if (err)
         return hb_fail(HB_EIO, "--csv -: cannot write to stdout: %s", strerror(err));
@@ -137,7 +124,7 @@ int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
     rc = format_rows(rows, n, st.st_size == 0, &buf, &len);
     if (rc)
         goto out_fd;
-    err = write_all(fd, buf, len);
+    err = hb_write_all(fd, buf, len);
     if (!err && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
         err = errno;
     free(buf);

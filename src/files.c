@@ -133,7 +133,8 @@ int hb_temp_path(const char *what, const char *path, char *buf, size_t len) {
                    host);
 }
 
-static int write_all(int fd, const char *p, size_t n) {
+int hb_write_all(int fd, const void *data, size_t n) {
+    const char *p = data;
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -155,7 +156,7 @@ int hb_write_atomic(const char *what, const char *path, const void *data, size_t
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return hb_fail(HB_EIO, "%s: cannot write '%s': %s", what, path, strerror(errno));
-    int err = write_all(fd, data, len);
+    int err = hb_write_all(fd, data, len);
     if (!err && fchmod(fd, mode) != 0)
         err = errno;
     if (!err && sync && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE /* execvpe, pipe2, kill, nanosleep */
 #include "hybench/launch.h"
 
+#include "hybench/args.h"
+
 #include "hybench/error.h"
 #include "hybench/signals.h"
 #include "hybench/timer.h"
@@ -98,51 +100,28 @@ int hb_launch_expand(const char *tmpl, const hb_launch_vars *vars, char *const *
                      size_t nextra, hb_launch_argv *out) {
     hb_launch_argv a = {0};
     bool named_program = false;
-    size_t tl = strlen(tmpl);
-    char *word = malloc(tl + 1);
-    int rc = 0;
-    if (!word)
-        return hb_fail(HB_ENOMEM, "out of memory building the launch command");
-    for (const char *p = tmpl;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n')
-            p++;
-        if (!*p)
-            break;
-        size_t n = 0;
-        char quote = 0;
-        for (; *p && (quote || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
-            if (quote && *p == quote)
-                quote = 0;
-            else if (!quote && (*p == '\'' || *p == '"'))
-                quote = *p;
-            else
-                word[n++] = *p;
-        }
-        word[n] = '\0';
-        if (quote) {
-            rc = hb_fail(HB_EUSAGE, "--launcher: unclosed quote in '%s'", tmpl);
-            goto fail;
-        }
+    char **words;
+    int n, rc = hb_words_split("--launcher", tmpl, &words, &n);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n && !rc; i++) {
         char *s = NULL;
-        if ((rc = substitute(tmpl, word, vars, &s, &named_program)) || (rc = push(&a, s)))
-            goto fail;
+        if (!(rc = substitute(tmpl, words[i], vars, &s, &named_program)))
+            rc = push(&a, s);
     }
-    if (a.n == 0) {
+    hb_words_free(words);
+    if (!rc && a.n == 0)
         rc = hb_fail(HB_EUSAGE, "--launcher: empty template");
-        goto fail;
+    if (!rc && !named_program)
+        rc = push(&a, strdup(vars->program));
+    for (size_t i = 0; i < nextra && !rc; i++)
+        rc = push(&a, strdup(extra[i]));
+    if (rc) {
+        hb_launch_argv_free(&a);
+        return rc;
     }
-    if (!named_program && (rc = push(&a, strdup(vars->program))))
-        goto fail;
-    for (size_t i = 0; i < nextra; i++)
-        if ((rc = push(&a, strdup(extra[i]))))
-            goto fail;
-    free(word);
     *out = a;
     return 0;
-fail:
-    free(word);
-    hb_launch_argv_free(&a);
-    return rc;
 }
 
 void hb_launch_argv_free(hb_launch_argv *a) {

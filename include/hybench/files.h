@@ -45,6 +45,10 @@ int hb_read_file(const char *what, const char *path, size_t max, unsigned flags,
 int hb_write_atomic(const char *what, const char *path, const void *data, size_t len, mode_t mode,
                     bool sync);
 
+/* Write all of p[0..n) to fd, retrying short writes and EINTR: 0, or the
+ * errno of the failure (EIO for a write of 0 bytes). */
+int hb_write_all(int fd, const void *p, size_t n);
+
 /* The temporary name hb_write_atomic uses for path: dir/.NAME.tmpPID.HOST.
  * HB_EUSAGE naming what when it does not fit in len (at most PATH_MAX). */
 int hb_temp_path(const char *what, const char *path, char *buf, size_t len);
