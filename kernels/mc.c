@@ -163,6 +163,11 @@ static int read_options(const hb_args *args, const hb_kernel_cfg *cfg, mc_state 
         s = "mc_data";
     if (!s[0])
         return hb_fail(HB_EUSAGE, "--out-dir: '' is not a directory name");
+    /* Refused now rather than at the first point's file, after the work. */
+    if (strlen(s) + HB_MC_NAME_MAX + 80 >= PATH_MAX)
+        return hb_fail(HB_EUSAGE,
+                       "--out-dir: a path of %zu bytes leaves no room for the file names",
+                       strlen(s));
     if (!(st->out_dir = strdup(s)))
         return hb_fail(HB_ENOMEM, "mc: out of memory");
     return build_points(args, &d, st);
