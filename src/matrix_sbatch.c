@@ -1,5 +1,6 @@
 /* `hybench matrix --emit-sbatch FILE`: the matrix as one Slurm batch script
  * (sbatch.h writes it), sized for its largest layout (see matrix.h). */
+#define _DEFAULT_SOURCE /* PATH_MAX (matrix.h) */
 #include "matrix.h"
 
 #include "hybench/error.h"

@@ -62,4 +62,27 @@ for sig in INT TERM; do
     check_partial "$name"
     resume "$name" "$MPIEXEC" -n 2 "$HYBENCH" run --schedule dynamic --bind none
 done
+
+# A second signal ends the run at once, even inside one long task (a single
+# stream of 10^10 samples, ~20 s): the first only asks to stop at the next
+# task, and the handler then gives the signal back its default action. The
+# waits are for states in /proc/PID/status (SigCgt: the signals a handler
+# catches; SIGINT is bit 1), not for a guessed time.
+catches_int() { # PID: does PID catch SIGINT now?
+    local mask
+    mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 2
+    [ -n "$mask" ] && (( (16#$mask >> 1) & 1 ))
+}
+"$HYBENCH" run --kernel pi --streams 1 --samples 1e10 --serial --repeat 1 --warmup 0 --quiet \
+    --csv long.csv >long.out 2>long.err &
+pid=$!
+until catches_int $pid; do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+kill -INT $pid
+until ! catches_int $pid; do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+kill -0 $pid 2>/dev/null || fail "long: the first SIGINT ended the run (want: stop after the task)"
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 130 ] || fail "long: exit $st after the second SIGINT, want 130 (killed by SIGINT)"
+[ ! -s long.csv ] || fail "long: a row for a repetition that never finished"
 finish
