@@ -5,10 +5,12 @@
 
 #include "hybench/error.h"
 #include "hybench/files.h"
+#include "hybench/noise.h"
 #include "hybench/pin.h"
 #include "hybench/timer.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <hwloc.h>
 #include <mpi.h>
 #include <stdlib.h>
@@ -59,6 +61,37 @@ static void mpi_library(char *buf, size_t len) {
     snprintf(buf, len, "%s", lib);
 }
 
+/* This process's command line (/proc/self/cmdline) as one line: words
+ * separated by spaces, a word with a blank, quote or shell character in
+ * single quotes (' as '\''), control characters escaped. */
+static void command_line(FILE *f) {
+    char *text = NULL;
+    size_t len = 0;
+    if (hb_read_file("metadata", "/proc/self/cmdline", 1 << 20, 0, &text, &len) != 0 || !len) {
+        hb_err_clear();
+        fputs("unknown", f);
+        free(text);
+        return;
+    }
+    for (size_t at = 0; at < len;) {
+        const char *w = text + at;
+        size_t n = strnlen(w, len - at);
+        bool quote = n == 0 || strcspn(w, " \t'\"\\$`!*?[]{}()<>|&;#~") < n;
+        char esc[4096];
+        hb_text_escape(w, esc, sizeof esc);
+        fprintf(f, "%s%s", at ? " " : "", quote ? "'" : "");
+        for (const char *c = esc; *c; c++)
+            if (*c == '\'')
+                fputs("'\\''", f);
+            else
+                fputc(*c, f);
+        if (quote)
+            fputc('\'', f);
+        at += n + 1;
+    }
+    free(text);
+}
+
 int hb_meta_write(FILE *f, const struct hb_topo *t) {
     char ts[32], host[256] = "unknown", lib[MPI_MAX_LIBRARY_VERSION_STRING], desc[256];
     struct utsname u;
@@ -93,6 +126,11 @@ int hb_meta_write(FILE *f, const struct hb_topo *t) {
     fprintf(f, "compiler: %s\n", HB_COMPILER);
     fprintf(f, "cflags: %s\n", HB_CFLAGS);
     fprintf(f, "timer: clock_gettime(CLOCK_MONOTONIC), resolution %.3g s\n", hb_time_resolution());
+    char gov[512];
+    fprintf(f, "cpu_governor: %s\n", hb_noise_governor("/sys/devices/system/cpu", gov, sizeof gov));
+    fputs("command: ", f);
+    command_line(f);
+    fputc('\n', f);
     return ferror(f) ? hb_fail(HB_EIO, "cannot write the metadata") : 0;
 }
 

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* vasprintf, open_memstream */
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <omp.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "hybench/error.h"
 #include "hybench/files.h"
 #include "hybench/meta.h"
+#include "hybench/noise.h"
 #include "hybench/numfmt.h"
 #include "hybench/runid.h"
 #include "run_internal.h"
@@ -30,6 +32,7 @@
 
 typedef struct worker_stat {
     double busy;
+    double cpu; /* thread CPU time over the same span as busy */
     uint64_t tasks;
     int err;
     char msg[256];
@@ -44,7 +47,9 @@ typedef struct run_state {
     char *cpusets;    /* every worker's binding, ';'-separated (rank 0) */
     worker_stat *stat;
     double *busy_all;
+    double *cpu_all;
     uint64_t *tasks_all;
+    hb_noise_sample before, after; /* rank 0's host around the repetition */
     bool placement_shown, meta_written;
     FILE *out; /* the text for people: stdout, or stderr when the CSV goes to stdout */
 } run_state;
@@ -178,7 +183,7 @@ static void map_parallel(run_state *r, void *state, hb_sched *s) {
         uint64_t done = 0;
         int err = 0;
         hb_sched_iter_init(&it, w.id);
-        double t0 = hb_time_now();
+        double t0 = hb_time_now(), cpu0 = hb_noise_thread_cpu();
         while (!err && hb_sched_next(s, &it, &b, &e)) {
             /* A stop request is honoured between tasks, not only between
              * hand-outs: a static block can be a whole scan. */
@@ -188,6 +193,7 @@ static void map_parallel(run_state *r, void *state, hb_sched *s) {
             done += i - b;
         }
         ws->busy = hb_time_now() - t0;
+        ws->cpu = hb_noise_thread_cpu() - cpu0;
         ws->tasks = done;
         ws->err = err;
         if (err)
@@ -201,10 +207,11 @@ static void map_serial(run_state *r, void *state, size_t ntasks) {
     hb_worker w = {0, 0, 0, r->mine[0].pu, c->host};
     int err = 0;
     size_t i = 0;
-    double t0 = hb_time_now();
+    double t0 = hb_time_now(), cpu0 = hb_noise_thread_cpu();
     for (; i < ntasks && !err && !hb_interrupted(); i++)
         err = c->kernel->task(state, i, &w);
     r->stat[0].busy = hb_time_now() - t0;
+    r->stat[0].cpu = hb_noise_thread_cpu() - cpu0;
     r->stat[0].tasks = i;
     r->stat[0].err = err;
     if (err)
@@ -222,18 +229,21 @@ static int first_error(run_state *r) {
 static int gather_stats(run_state *r) {
     hb_run_cfg *c = r->c;
     int T = c->threads;
-    double busy[T];
+    double busy[T], cpu[T];
     uint64_t tasks[T];
     for (int t = 0; t < T; t++) {
         busy[t] = r->stat[t].busy;
+        cpu[t] = r->stat[t].cpu;
         tasks[t] = r->stat[t].tasks;
     }
     if (c->comm == MPI_COMM_NULL) {
         memcpy(r->busy_all, busy, sizeof busy);
+        memcpy(r->cpu_all, cpu, sizeof cpu);
         memcpy(r->tasks_all, tasks, sizeof tasks);
         return 0;
     }
     if (MPI_Gather(busy, T, MPI_DOUBLE, r->busy_all, T, MPI_DOUBLE, 0, c->comm) != MPI_SUCCESS ||
+        MPI_Gather(cpu, T, MPI_DOUBLE, r->cpu_all, T, MPI_DOUBLE, 0, c->comm) != MPI_SUCCESS ||
         MPI_Gather(tasks, T, MPI_UINT64_T, r->tasks_all, T, MPI_UINT64_T, 0, c->comm) !=
             MPI_SUCCESS)
         return hb_fail(HB_EMPI, "MPI_Gather of the worker statistics failed");
@@ -264,15 +274,17 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
                      double wall, const hb_verdict *v, const char *status) {
     hb_run_cfg *c = r->c;
     int W = r->nworkers;
-    double bmin = r->busy_all[0], bmax = r->busy_all[0], bsum = 0;
-    hb_str wt = {0}, wb = {0};
+    double bmin = r->busy_all[0], bmax = r->busy_all[0], bsum = 0, csum = 0;
+    hb_str wt = {0}, wb = {0}, wc = {0};
     for (int i = 0; i < W; i++) {
         double b = r->busy_all[i];
         bmin = b < bmin ? b : bmin;
         bmax = b > bmax ? b : bmax;
         bsum += b;
+        csum += r->cpu_all[i];
         hb_str_addf(&wt, "%s%" PRIu64, i ? ";" : "", r->tasks_all[i]);
         hb_str_addf(&wb, "%s%.9f", i ? ";" : "", b);
+        hb_str_addf(&wc, "%s%.9f", i ? ";" : "", r->cpu_all[i]);
     }
     double bmean = bsum / W;
     hb_runid id = run_id(r, params, chunk);
@@ -299,9 +311,21 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
     hb_row_set(&row, HB_COL_launch, c->launch_id);
     hb_row_set(&row, HB_COL_worker_tasks, wt.failed ? NULL : wt.p);
     hb_row_set(&row, HB_COL_worker_busy_s, wb.failed ? NULL : wb.p);
-    row.failed |= wt.failed || wb.failed;
+    /* NaN (a clock or file that could not be read) leaves the field empty. */
+    if (!isnan(csum)) {
+        hb_row_setf(&row, HB_COL_cpu_s, "%.9f", csum);
+        hb_row_set(&row, HB_COL_worker_cpu_s, wc.failed ? NULL : wc.p);
+    }
+    if (!isnan(r->before.load1))
+        hb_row_setf(&row, HB_COL_load_before, "%.2f", r->before.load1);
+    if (!isnan(r->after.load1))
+        hb_row_setf(&row, HB_COL_load_after, "%.2f", r->after.load1);
+    if (!isnan(r->after.steal_s - r->before.steal_s))
+        hb_row_setf(&row, HB_COL_steal_s, "%.2f", r->after.steal_s - r->before.steal_s);
+    row.failed |= wt.failed || wb.failed || wc.failed;
     hb_str_free(&wt);
     hb_str_free(&wb);
+    hb_str_free(&wc);
     hb_csv_row out;
     int rc = hb_row_finish(&row, &out);
     /* The sidecar goes out with the first row, so a run refused for bad
@@ -363,6 +387,9 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
         int rep = i < 0 ? i : c->first_repeat + i;
         if (k->begin && (rc = hb_run_agree(c, k->begin(state))))
             break;
+        /* Before the barrier, so outside the timed region. */
+        if (c->rank == 0)
+            hb_noise_sample_now(&r->before);
         if (!c->serial) {
             if ((rc = hb_run_agree(c, hb_sched_reset(s))))
                 break;
@@ -376,6 +403,8 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
         int rc_map = first_error(r);
         int rc_red = rc_map ? 0 : k->reduce(state, c->comm);
         double wall = hb_time_now() - t0, wall_max = wall;
+        if (c->rank == 0)
+            hb_noise_sample_now(&r->after);
 
         /* Untimed from here: agree, gather, verify, write. */
         if ((rc = hb_run_agree(c, rc_map ? rc_map : rc_red)))
@@ -445,8 +474,9 @@ int hb_run_execute(hb_run_cfg *c) {
     int rc = r.mine && r.stat ? 0 : hb_fail(HB_ENOMEM, "out of memory");
     if (!rc && c->rank == 0) {
         r.busy_all = calloc((size_t)r.nworkers, sizeof *r.busy_all);
+        r.cpu_all = calloc((size_t)r.nworkers, sizeof *r.cpu_all);
         r.tasks_all = calloc((size_t)r.nworkers, sizeof *r.tasks_all);
-        if (!r.busy_all || !r.tasks_all)
+        if (!r.busy_all || !r.cpu_all || !r.tasks_all)
             rc = hb_fail(HB_ENOMEM, "out of memory");
     }
     rc = hb_run_agree(c, rc);
@@ -482,6 +512,7 @@ int hb_run_execute(hb_run_cfg *c) {
     free(r.mine);
     free(r.stat);
     free(r.busy_all);
+    free(r.cpu_all);
     free(r.tasks_all);
     free(r.hosts);
     free(r.cpusets);

@@ -1,0 +1,3 @@
+# Tests of the numbers a report can be trusted with: the noise readers, and
+# the report end to end on hand-made and hostile runs.csv files.
+hb_unit_test(test_noise LABELS unit report TIMEOUT 30)
