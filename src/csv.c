@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,139 @@ static int append_stdout(const hb_csv_row *rows, size_t n) {
     return 0;
 }
 
+/* ---- torn tails ---- */
+
+/* Read all of fd (size bytes, from offset 0) into a malloc'd buffer. */
+static int read_all(int fd, size_t size, char **buf) {
+    char *p = malloc(size ? size : 1);
+    if (!p)
+        return ENOMEM;
+    size_t got = 0;
+    while (got < size) {
+        ssize_t r = pread(fd, p + got, size - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            free(p);
+            return r < 0 ? errno : EIO;
+        }
+        got += (size_t)r;
+    }
+    *buf = p;
+    return 0;
+}
+
+/* Where the last record of text begins when it lacks its line end, else
+ * len; its line in *line. Quotes toggle (a "" escape toggles twice), so a
+ * line end inside a quoted field does not end a record. */
+static size_t torn_start(const char *text, size_t len, size_t *line) {
+    size_t start = 0, ln = 1, start_line = 1;
+    bool quoted = false;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '"')
+            quoted = !quoted;
+        else if (text[i] == '\n') {
+            ln++;
+            if (!quoted) {
+                start = i + 1;
+                start_line = ln;
+            }
+        }
+    }
+    *line = start_line;
+    return start < len ? start : len;
+}
+
+/* The work of hb_csv_set_aside_torn on fd, already locked, of size bytes.
+ * With cheap set, a file whose last byte is a line end is taken as whole
+ * without reading it (a cut right after a line end inside a quoted field
+ * is then left to the reader, which refuses it naming the line). */
+static int set_aside_locked(int fd, const char *path, size_t size, bool cheap, hb_csv_torn *out) {
+    memset(out, 0, sizeof *out);
+    if (size == 0)
+        return 0;
+    char last;
+    ssize_t r;
+    while ((r = pread(fd, &last, 1, (off_t)(size - 1))) < 0 && errno == EINTR)
+        ;
+    if (r != 1)
+        return hb_fail(HB_EIO, "%s: cannot read: %s", path, r < 0 ? strerror(errno) : "short read");
+    if (cheap && last == '\n')
+        return 0;
+    char *text = NULL;
+    int err = read_all(fd, size, &text);
+    if (err)
+        return hb_fail(HB_EIO, "%s: cannot read: %s", path, strerror(err));
+    size_t line, start = torn_start(text, size, &line);
+    int rc = 0;
+    if (start == size)
+        goto out_text;
+    char torn[PATH_MAX];
+    if ((rc = hb_path(torn, sizeof torn, "torn rows", "%s%s", path, HB_CSV_TORN_SUFFIX)))
+        goto out_text;
+    int tfd = open(torn, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (tfd < 0) {
+        rc = hb_fail(HB_EIO, "%s: cannot open for the torn rows of %s: %s", torn, path,
+                     strerror(errno));
+        goto out_text;
+    }
+    /* The copy first, made durable, then the cut: a crash in between leaves
+     * the tail in both files, never in neither. */
+    err = hb_write_all(tfd, text + start, size - start);
+    if (!err)
+        err = hb_write_all(tfd, "\n", 1);
+    if (!err && fsync(tfd) != 0 && errno != EINVAL && errno != EROFS)
+        err = errno;
+    if (close(tfd) != 0 && !err)
+        err = errno;
+    if (err) {
+        rc = hb_fail(HB_EIO, "%s: cannot write the torn rows of %s: %s", torn, path, strerror(err));
+        goto out_text;
+    }
+    if (ftruncate(fd, (off_t)start) != 0 || (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)) {
+        rc = hb_fail(HB_EIO, "%s: cannot cut off its torn last line (a copy is in %s): %s", path,
+                     torn, strerror(errno));
+        goto out_text;
+    }
+    out->line = line;
+    out->bytes = size - start;
+out_text:
+    free(text);
+    return rc;
+}
+
+int hb_csv_set_aside_torn(const char *path, hb_csv_torn *out) {
+    memset(out, 0, sizeof *out);
+    if (!path || !*path || strcmp(path, "-") == 0)
+        return 0;
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : hb_fail(HB_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = 0, err;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = hb_fail(HB_EIO, "%s: cannot stat: %s", path, strerror(errno));
+        goto out_fd;
+    }
+    if (!S_ISREG(st.st_mode))
+        goto out_fd;
+    while ((err = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+        ;
+    if (err != 0) {
+        rc = hb_fail(HB_EIO, "%s: cannot lock: %s", path, strerror(errno));
+        goto out_fd;
+    }
+    /* The size under the lock: an append may have finished meanwhile. */
+    if (fstat(fd, &st) != 0) {
+        rc = hb_fail(HB_EIO, "%s: cannot stat: %s", path, strerror(errno));
+        goto out_fd;
+    }
+    rc = set_aside_locked(fd, path, (size_t)st.st_size, false, out);
+out_fd:
+    close(fd);
+    return rc;
+}
+
 int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
     if (!path || !*path)
         return hb_fail(HB_EUSAGE, "--csv: empty file name");
@@ -99,10 +233,13 @@ int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
         return append_stdout(rows, n);
 
     bool created = true;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    /* Read access too, to check the tail for a torn write. */
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) {
         created = false;
-        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+        if (fd < 0 && errno == EACCES) /* write-only: appended as before, unchecked */
+            fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     }
     if (fd < 0)
         return hb_fail(HB_EIO, "%s: cannot open for appending: %s", path, strerror(errno));
@@ -118,6 +255,15 @@ int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
     if (fstat(fd, &st) != 0) {
         rc = hb_fail(HB_EIO, "%s: cannot stat: %s", path, strerror(errno));
         goto out_fd;
+    }
+    hb_csv_torn torn;
+    if (S_ISREG(st.st_mode) && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR) {
+        if ((rc = set_aside_locked(fd, path, (size_t)st.st_size, true, &torn)))
+            goto out_fd;
+        if (torn.bytes && fstat(fd, &st) != 0) {
+            rc = hb_fail(HB_EIO, "%s: cannot stat: %s", path, strerror(errno));
+            goto out_fd;
+        }
     }
     char *buf;
     size_t len;
@@ -203,9 +349,10 @@ static int record_push(record *r, strbuf *b) {
     return 0;
 }
 
-/* Hand the finished record to the table: the header first, then rows padded
- * to the header's width. */
-static int table_take(hb_csv_table *t, record *r, const char *what, size_t line) {
+/* Hand the finished record to the table: the header first, then rows of the
+ * header's width. A short record is torn when it is the last one and the
+ * text lacks its final line end (`cut`); it is dropped and noted. */
+static int table_take(hb_csv_table *t, record *r, const char *what, size_t line, bool cut) {
     if (!t->header) {
         t->header = r->f;
         t->ncols = r->n;
@@ -213,9 +360,14 @@ static int table_take(hb_csv_table *t, record *r, const char *what, size_t line)
         r->n = r->cap = 0;
         return 0;
     }
-    if (r->n > t->ncols) {
-        int rc = hb_fail(HB_EUSAGE, "%s: line %zu: %zu fields but the header has %zu", what, line,
-                         r->n, t->ncols);
+    if (r->n < t->ncols && cut) {
+        t->torn_line = line;
+        record_clear(r);
+        return 0;
+    }
+    if (r->n != t->ncols) {
+        int rc = hb_fail(HB_EUSAGE, "%s: line %zu: %zu field%s but the header has %zu", what, line,
+                         r->n, r->n == 1 ? "" : "s", t->ncols);
         record_clear(r);
         return rc;
     }
@@ -226,13 +378,6 @@ static int table_take(hb_csv_table *t, record *r, const char *what, size_t line)
     for (; i < r->n; i++)
         row[i] = r->f[i];
     r->n = 0;
-    for (; i < t->ncols; i++)
-        if (!(row[i] = strdup(""))) {
-            while (i-- > 0)
-                free(row[i]);
-            free(row);
-            return HB_ENOMEM;
-        }
     if (t->nrows % 64 == 0) {
         char ***rows = realloc(t->rows, (t->nrows + 64) * sizeof *rows);
         if (!rows) {
@@ -254,6 +399,8 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
     int rc = 0;
     size_t line = 1, start_line = 1;
     size_t i = 0;
+    /* A text without its final line end may end in a torn record. */
+    bool cut = len > 0 && text[len - 1] != '\n';
     if (!what)
         what = "CSV";
 
@@ -272,6 +419,12 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
                 size_t qline = line;
                 i++;
                 for (;;) {
+                    if (i >= len && cut && t.header) {
+                        /* The last record, cut inside a quoted field. */
+                        t.torn_line = start_line;
+                        record_clear(&r);
+                        goto done;
+                    }
                     if (i >= len) {
                         rc = hb_fail(HB_EUSAGE, "%s: line %zu: quoted field never closed", what,
                                      qline);
@@ -329,12 +482,13 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
             }
             break;
         }
-        if ((rc = table_take(&t, &r, what, start_line))) {
+        if ((rc = table_take(&t, &r, what, start_line, cut && i >= len))) {
             if (rc == HB_ENOMEM)
                 goto out_nomem;
             goto out;
         }
     }
+done:
     if (!t.header) {
         rc = hb_fail(HB_EUSAGE, "%s: empty (no header line)", what);
         goto out;

@@ -4,9 +4,12 @@
  * only when the file is empty, and fsyncs, so two launches appending in turn
  * (or a matrix killed between rows) always leave a valid RFC 4180 file. A
  * failed write is rolled back to the file's previous length, and a file this
- * call created is removed, so no partial or empty file is left behind.
+ * call created is removed, so no partial or empty file is left behind. A
+ * write that a crash cut short (the file does not end with a line end) is
+ * moved aside to FILE.torn before anything is appended after it.
  * Reading parses RFC 4180 (quoted fields, "" escapes, CRLF) into rows of text
- * fields keyed by the header. */
+ * fields keyed by the header; a row with more or fewer fields than the
+ * header is refused, except a torn last line, which is reported. */
 #ifndef HYBENCH_CSV_H
 #define HYBENCH_CSV_H
 
@@ -75,8 +78,32 @@ typedef struct hb_csv_row {
 } hb_csv_row;
 
 /* Append rows to path (created if missing; "-" means stdout). HB_EIO with a
- * message naming path on any failure, after the rollback described above. */
+ * message naming path on any failure, after the rollback described above.
+ * A torn tail is first set aside as hb_csv_set_aside_torn does (checked by
+ * the file's last byte, so an append stays cheap on a long file). */
 int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n);
+
+/* Where torn tails go: path + this suffix (runs.csv.torn). */
+#define HB_CSV_TORN_SUFFIX ".torn"
+
+/* What hb_csv_set_aside_torn moved. */
+typedef struct hb_csv_torn {
+    size_t line;  /* the line the torn record began on (1-based); 0 when nothing moved */
+    size_t bytes; /* bytes moved */
+} hb_csv_torn;
+
+/* Under an exclusive flock() on path (the appender's lock, so no append
+ * runs meanwhile): if the file does not end with a complete record, i.e.
+ * its last record lacks its line end (the appender writes whole lines, so
+ * that is a write cut short, even when its field count happens to be
+ * right), append that record's bytes and a line end to path.torn (created
+ * 0644 if missing, fsynced), then truncate path before them (fsynced). The
+ * next append then starts on a line of its own. A missing or empty file,
+ * one that ends with a complete record, or one that is not a regular file
+ * is left alone (out->line = 0). HB_EIO naming the file on failure: path is
+ * then unchanged (if only the truncation failed, path.torn also holds a
+ * copy of the tail). */
+int hb_csv_set_aside_torn(const char *path, hb_csv_torn *out);
 
 /* Write one field to f, quoted when it holds a comma, quote, CR or LF. */
 void hb_csv_put_field(FILE *f, const char *s);
@@ -84,12 +111,18 @@ void hb_csv_put_field(FILE *f, const char *s);
 /* A parsed CSV table of text fields. */
 typedef struct hb_csv_table {
     size_t ncols, nrows;
-    char **header; /* ncols names */
-    char ***rows;  /* nrows arrays of ncols fields (missing trailing fields are "") */
+    char **header;    /* ncols names */
+    char ***rows;     /* nrows arrays of ncols fields */
+    size_t torn_line; /* the line a torn last record began on (left out of rows), 0 if none */
 } hb_csv_table;
 
-/* Parse text of length len. Rows with more fields than the header fail with
- * HB_EUSAGE naming the line (`what` names the source in messages). */
+/* Parse text of length len. A row with more or fewer fields than the header
+ * fails with HB_EUSAGE naming the line (`what` names the source in
+ * messages), except the last record when the text does not end with a line
+ * end and that record is short or has a quoted field never closed: a write
+ * cut short. It is left out and its line kept in torn_line. (A last record
+ * of the full width without its line end is kept: a hand-written file may
+ * lack the final line end; the appender sets even that one aside.) */
 int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out);
 /* Read and parse a file ("-": standard input) with files.h's bounds and error policy. */
 int hb_csv_read(const char *path, hb_csv_table *out);
