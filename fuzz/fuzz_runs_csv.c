@@ -1,9 +1,12 @@
 /* Fuzz target: the runs.csv reader of `hybench report` and `--resume`:
- * hb_csv_parse() on any bytes, then the report's arithmetic (hb_eff_compute,
- * efficiency.csv, overhead estimates) on whatever parsed. Checks: every row
- * has ncols non-NULL fields, and a table written back with hb_csv_put_field
- * parses to the same table. */
+ * hb_csv_parse() on any bytes, then the report's arithmetic (hb_eff_compute
+ * with its bootstrap intervals, efficiency.csv, overhead estimates) on
+ * whatever parsed. Checks: every row has ncols non-NULL fields, a torn last
+ * line is only reported for a text without its final line end, a table
+ * written back with hb_csv_put_field parses to the same table, and every
+ * interval brackets nothing impossible (lo <= hi, both or neither known). */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t r = 0; r < t.nrows; r++)
         for (size_t c = 0; c < t.ncols; c++)
             FUZZ_CHECK(t.rows[r][c] != NULL);
+    /* Line 1 is the header; a torn record comes after it and at the end. */
+    FUZZ_CHECK(t.torn_line == 0 || (t.torn_line >= 2 && size > 0 && data[size - 1] != '\n'));
     check_round_trip(&t);
 
     hb_eff_set set;
@@ -73,8 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FILE *sink = fopen("/dev/null", "w");
         FUZZ_CHECK(sink != NULL);
         for (size_t i = 0; i < set.n; i++) {
+            const hb_eff *e = &set.v[i];
             char buf[64];
-            FUZZ_CHECK(hb_eff_layout(&set.v[i], buf, sizeof buf) == buf);
+            FUZZ_CHECK(hb_eff_layout(e, buf, sizeof buf) == buf);
+            FUZZ_CHECK(isnan(e->speedup_lo) == isnan(e->speedup_hi));
+            FUZZ_CHECK(isnan(e->speedup_lo) || e->speedup_lo <= e->speedup_hi);
+            FUZZ_CHECK(!(e->wall_med < 0));
+            double p = hb_eff_precision(e);
+            FUZZ_CHECK(isnan(p) || p >= 0);
         }
         (void)hb_eff_write_csv(sink, &set);
         (void)hb_eff_overhead(sink, &set);
