@@ -2,12 +2,12 @@
  * user can re-render or restyle them later with `gnuplot efficiency.gp`.
  *
  * Results files are shared between people, so nothing from them may run:
- * every text from the rows goes into the script as a single-quoted string
- * (gnuplot substitutes backquotes, and nothing else either, in single
- * quotes), with ' doubled and control characters made spaces so a value
- * cannot end its line; texts inside the inline data are reduced to a safe
- * alphabet. The only double-quoted string written is "\n", between the
- * lines of a long title. */
+ * every text from the rows goes into the script in single-quoted strings
+ * (in which gnuplot substitutes nothing: no backquotes, no macros, no
+ * escapes), control characters made spaces so a value cannot end its line,
+ * and a ' as the separate string "'" (put_str); texts inside the inline data
+ * are reduced to a safe alphabet. The only double-quoted strings written
+ * are "'" and "\n", which hold no backquote. */
 #define _DEFAULT_SOURCE /* fork, chdir */
 #include "hybench/plot.h"
 
@@ -32,16 +32,31 @@ static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"
 static const int points[] = {7, 5, 9, 13, 11, 15, 6, 4};
 #define NPOINTS (sizeof points / sizeof points[0])
 
-/* A gnuplot single-quoted string: ' doubled, control characters as spaces. */
+/* A gnuplot string expression for text: single-quoted pieces, control
+ * characters as spaces, and each ' as a double-quoted "'" between them:
+ * 'it'."'".'s'. (Doubling ' inside single quotes, which gnuplot documents,
+ * fails in gnuplot 5.4.4 right after the opening quote and for two in a
+ * row: '''x' and 'x''''y' are syntax errors.) A "'" holds no backquote, so
+ * nothing is substituted in it either. */
 static void put_str(FILE *f, const char *s) {
-    fputc('\'', f);
+    bool open = false, any = false;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '\'')
-            fputc('\'', f);
-        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+        if (c == '\'') {
+            fputs(open ? "'.\"'\"" : any ? ".\"'\"" : "\"'\"", f);
+            open = false;
+        } else {
+            if (!open)
+                fputs(any ? ".'" : "'", f);
+            open = true;
+            fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+        }
+        any = true;
     }
-    fputc('\'', f);
+    if (open)
+        fputc('\'', f);
+    else if (!any)
+        fputs("''", f);
 }
 
 /* A text inside inline data (a double-quoted column): characters outside
@@ -273,6 +288,9 @@ static void write_key(FILE *f, const conf *c) {
                  *c->sch[k]->chunk && strcmp(c->sch[k]->chunk, "1") ? c->sch[k]->chunk : "");
         fprintf(f, ", \\\n     NaN with points pt %d ps 1.2 lc rgb 'black' title ",
                 points[k % NPOINTS]);
+        /* A key entry longer than this crowds the plot out. */
+        if (strlen(name) > 40)
+            memcpy(name + 37, "...", 4);
         put_str(f, name);
     }
     fputc('\n', f);
