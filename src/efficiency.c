@@ -423,9 +423,11 @@ static int judge(hb_eff *e, const hb_eff *base) {
     else if (e->eff_of_ideal > 1 && e->eoi_lo <= 1)
         e->reading = HB_EFF_NEAR_IDEAL;
     /* Karp-Flatt (1/s - 1/W) / (1 - 1/W) means a serial fraction only when
-     * the speedup is below linear beyond noise; otherwise it is noise, or a
-     * negative number that no serial fraction can be. */
-    if (w > 1 && (have ? e->eff_hi < 1 : e->efficiency < 1)) {
+     * the speedup is below linear beyond noise and not below 1: otherwise it
+     * is noise around 0, or a number outside [0, 1] that no serial fraction
+     * can be (negative above linear, above 1 when slower than serial). */
+    if (w > 1 &&
+        (have ? e->eff_hi < 1 && e->speedup_lo >= 1 : e->efficiency < 1 && e->speedup >= 1)) {
         e->karp_flatt = hb_karp_flatt(e->speedup, (double)w);
         e->kf_lo = hb_karp_flatt(hi, (double)w);
         e->kf_hi = hb_karp_flatt(lo, (double)w);

@@ -322,7 +322,8 @@ static void print_notes(FILE *out, const hb_eff_set *s, double res) {
               "workers = nodes x ranks x threads; cv = coefficient of variation of the wall "
               "times; eff = speedup / W; ideal = tasks / (W ceil(tasks / W)); e/ide = eff / "
               "ideal; imbal = max/mean busy; K-F = Karp-Flatt serial fraction, shown only where "
-              "the efficiency is below 1 beyond noise. [95%] = 95% confidence interval.\n",
+              "it is one (efficiency below 1 beyond noise, speedup not below 1). [95%] = 95% "
+              "confidence interval.\n",
               out);
 }
 

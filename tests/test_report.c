@@ -448,6 +448,15 @@ static void test_readings(void) {
     }
     done(&t, &s);
 
+    /* Slower than serial beyond noise: a "serial fraction" above 1, not shown. */
+    group(tab_open(&b), 2, 1, "serial", 4, (const double[]){2.0, 2.01, 1.99}, 3, 0, 1);
+    group(b.f, 2, 1, "dynamic", 4, (const double[]){3.0, 3.01, 2.99}, 3, 0, 1);
+    if ((e = tab_compute(&b, &t, &s, "2x1", "dynamic"))) {
+        CHECK(e->speedup_hi < 1);
+        CHECK(isnan(e->karp_flatt) && isnan(e->kf_hi));
+    }
+    done(&t, &s);
+
     /* One repeat a side: no interval, said so; precision unknown. */
     group(tab_open(&b), 2, 1, "serial", 4, (const double[]){2.0}, 1, 0, 1);
     group(b.f, 2, 1, "static", 4, (const double[]){1.5}, 1, 0, 1);

@@ -70,8 +70,9 @@ typedef struct hb_eff {
      * fewer than 2 repeats on a side). efficiency and eff_of_ideal are the
      * speedup's interval scaled by 1/W and 1/(W ideal). */
     double speedup_lo, speedup_hi, eff_lo, eff_hi, eoi_lo, eoi_hi;
-    /* Karp-Flatt only where it means something: W > 1 and the efficiency
-     * interval wholly below 1 (without an interval: efficiency below 1);
+    /* Karp-Flatt only where it means a serial fraction: W > 1, the
+     * efficiency interval wholly below 1 and the speedup interval not below
+     * 1 (without an interval: the point values), so it lies in [0, 1];
      * otherwise NaN. Its interval comes from the speedup's. */
     double karp_flatt, kf_lo, kf_hi;
     /* The group's median wall over the fastest parallel group's of its
