@@ -27,6 +27,18 @@ printf '%s\n%s\n' "$hdr" "${row/pi,/\"pi,}" >"$fix/runs_unclosed.csv"
 printf '%s\n%s,extra\n' "$hdr" "$row" >"$fix/runs_wide.csv"
 printf '%s\n%s\n' "${hdr/wall_s,/}" "${row/,0.5,/,}" >"$fix/runs_no_wall.csv"
 printf '%s\n%s\n' "$hdr" "${row/,0.5,/,fast,}" >"$fix/runs_bad_wall.csv"
+printf '%s\n%s\n%s\n' "$hdr" "${row%,,,}" "$row" >"$fix/runs_short.csv"
+printf '%s\n%s\n' "$hdr" "${row/,0.5,/,-5,}" >"$fix/runs_neg_wall.csv"
+printf '%s\n%s\n' "$hdr" "${row/,0.5,/,nan,}" >"$fix/runs_nan_wall.csv"
+printf '%s\n%s\n' "$hdr" "${row/,0.5,,,,/,0.5,,inf,,}" >"$fix/runs_inf_busy.csv"
+# Schema 2: round, launch, cpu_s, worker_cpu_s, load_before, load_after, steal_s, cpus_allowed, cpus_from
+hdr2="$hdr,round,launch,cpu_s,worker_cpu_s,load_before,load_after,steal_s,cpus_allowed,cpus_from"
+row2="${row/hybench-runs-1/hybench-runs-2}"
+printf '%s\n%s\n' "$hdr2" "$row2,1,,-0.5,0.5,0.10,0.20,0.00,0-1,machine" >"$fix/runs_neg_cpu.csv"
+printf '%s\n%s\n' "$hdr2" "$row2,1,,0.5,0.5,-1,0.20,0.00,0-1,machine" >"$fix/runs_neg_load.csv"
+printf '%s\n%s\n' "$hdr2" "$row2,1,,0.5,0.5,0.10,0.20,-0.01,0-1,machine" >"$fix/runs_neg_steal.csv"
+printf '%s\n%s\n' "$hdr2" "$row2,0,,0.5,0.5,0.10,0.20,0.00,0-1,machine" >"$fix/runs_round_zero.csv"
+rm -f "$fix/runs.fifo" && mkfifo "$fix/runs.fifo"
 
 tab=$'\t'
 n=0
