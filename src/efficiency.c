@@ -213,6 +213,12 @@ static int summarise(const hb_csv_table *t, const char *what, const cols *k, con
             goto out;
         if (tasks > 0)
             e->tasks = tasks;
+        /* A repetition that took tasks from finished output (--resume) timed
+         * part of the map: neither a timing nor a failure. */
+        if (strcmp(cell(t, r, k->req[C_STATUS]), "resumed") == 0) {
+            e->resumed++;
+            continue;
+        }
         if (!is_ok(t, k, r)) {
             const char *st = cell(t, r, k->req[C_STATUS]);
             e->failed++;
@@ -264,7 +270,10 @@ static int summarise(const hb_csv_table *t, const char *what, const cols *k, con
     e->cpu_share = busy > 0 ? cpu / busy : NAN;
     /* Without ok rows the group's status is its first failure. */
     if (m == 0) {
-        e->status = first_failure ? first_failure : e->late ? e->late : "ok";
+        e->status = first_failure ? first_failure
+                    : e->late     ? e->late
+                    : e->resumed  ? "resumed"
+                                  : "ok";
         e->late = NULL;
     }
     e->wall_med = hb_median(wall, m);

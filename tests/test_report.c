@@ -274,6 +274,21 @@ static void test_late_timeout(void) {
     }
     hb_eff_free(&s);
     hb_csv_table_free(&t);
+    /* A repetition that took tasks from finished output (--resume) is
+     * neither a timing nor a failure. */
+    CHECK_INT(
+        one_group(walls, 3, "pi,x,parallel,1,2,1,2,static,1,4,3,0.01,resumed,yes,3\n", &t, &s), 0);
+    e = find(&s, "pi", "2x1", NULL);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_INT(e->repeats, 3);
+        CHECK_INT(e->failed, 0);
+        CHECK_INT(e->resumed, 1);
+        CHECK_NEAR(e->wall_min, 1.0, 0);
+        CHECK_STR(e->verdict, "ok");
+    }
+    hb_eff_free(&s);
+    hb_csv_table_free(&t);
     /* Without ok rows the status is the verdict, as before. */
     CHECK_INT(one_group(walls, 0, "pi,x,parallel,1,2,1,2,static,1,4,,,timeout,,\n", &t, &s), 0);
     e = find(&s, "pi", "2x1", NULL);

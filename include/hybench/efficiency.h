@@ -61,7 +61,8 @@ typedef struct hb_eff {
     const char *host;   /* rank 0's host of the first row */
     long nodes, ranks, threads, workers, tasks;
     size_t repeats; /* timed repeats with status ok */
-    size_t failed;  /* rows with another status */
+    size_t failed;  /* rows with another status, but "resumed" */
+    size_t resumed; /* rows of repetitions that took tasks from finished output */
     size_t rounds;  /* distinct rounds among the ok repeats (no round counts as one) */
     double wall_med, wall_min, wall_max, cv;
     double serial_s; /* median wall of the serial rows of this kernel+params */
