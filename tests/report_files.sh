@@ -6,10 +6,10 @@
 # once.
 . "$(dirname "$0")/lib.sh"
 
-pi=(--kernel pi --streams 8 --samples 20000 --warmup 0 --repeat 3 --quiet)
-expect_status 0 "$HYBENCH" run "${pi[@]}" --serial --csv runs.csv
-expect_status 0 "$HYBENCH" run "${pi[@]}" --threads 2 --oversubscribe --csv runs.csv
-expect_status 0 "$MPIEXEC" -n 2 "$HYBENCH" run "${pi[@]}" --oversubscribe --csv runs.csv
+pi=(--kernel pi --streams 8 --samples 20000 --warmup 0 --quiet)
+expect_status 0 "$HYBENCH" run "${pi[@]}" --repeat 3 --serial --csv runs.csv
+expect_status 0 "$HYBENCH" run "${pi[@]}" --repeat 3 --threads 2 --oversubscribe --csv runs.csv
+expect_status 0 "$MPIEXEC" -n 2 "$HYBENCH" run "${pi[@]}" --repeat 3 --oversubscribe --csv runs.csv
 
 # The noise columns: CPU time per worker, load before and after; steal where
 # /proc/stat has the field (every kernel since 2.6.11).
