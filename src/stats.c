@@ -192,8 +192,8 @@ static double median_inplace(double *buf, size_t n) {
 static double quantile(const double *x, size_t n, double p) {
     double pos = p * (double)(n - 1);
     size_t i = (size_t)pos;
-    if (i + 1 >= n)
-        return x[n - 1];
+    if (i + 1 >= n || x[i + 1] == x[i])
+        return x[i + 1 >= n ? n - 1 : i];
     return x[i] + (pos - (double)i) * (x[i + 1] - x[i]);
 }
 
@@ -267,7 +267,12 @@ int hb_boot_ratio(hb_boot_side num, hb_boot_side den, uint64_t seed, size_t reps
             fn = side_apart(&d, &sn, nr, pick, bn);
             fd = side_apart(&d, &sd, nr, pick, bd);
         }
-        stat[b] = median_inplace(bn, fn) / median_inplace(bd, fd);
+        double md_b = median_inplace(bd, fd);
+        /* A resample whose den median is 0 (zero walls among the values)
+         * has no finite ratio: then there is no interval. */
+        if (!(md_b > 0))
+            goto out;
+        stat[b] = median_inplace(bn, fn) / md_b;
     }
     qsort(stat, reps, sizeof *stat, cmp_double);
     *lo = quantile(stat, reps, 0.5 * (1 - level));

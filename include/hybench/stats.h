@@ -52,7 +52,8 @@ typedef struct hb_boot_side {
  * Deterministic: the draws come from Philox4x32-10 keyed by seed, over the
  * values sorted within each round, so the same values (in any order) and
  * seed give the same interval. *lo = *hi = NaN when either side has fewer
- * than 2 values (no spread to resample) or a median is not positive.
+ * than 2 values (no spread to resample), or a median, of the values or of a
+ * resample of den, is not positive (walls of 0).
  * Returns 0, or HB_ENOMEM. */
 int hb_boot_ratio(hb_boot_side num, hb_boot_side den, uint64_t seed, size_t reps, double level,
                   double *lo, double *hi);
