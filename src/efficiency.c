@@ -387,18 +387,24 @@ static void reading_words(hb_eff *e, const hb_eff *base) {
                  e->speedup > 1 ? "faster" : "slower");
         break;
     case HB_EFF_ABOVE_IDEAL:
-        if (base->cpu_share < HB_EFF_BUSY_CPU &&
-            (isnan(e->cpu_share) || e->cpu_share > base->cpu_share + 0.05))
-            snprintf(e->reading_text, n,
-                     "%s beyond noise: likely the serial baseline, which got %.0f%% of its "
-                     "time as CPU, was slowed by other load",
-                     e->efficiency > 1 ? "superlinear" : "above the ideal bound",
-                     100 * base->cpu_share);
-        else
-            snprintf(e->reading_text, n,
-                     "%s beyond noise: likely cache or memory effects (each worker's share "
-                     "of the data fits a cache), or a serial baseline slowed by other load",
-                     e->efficiency > 1 ? "superlinear" : "above the ideal bound");
+        snprintf(e->reading_text, n,
+                 "%s beyond noise: likely cache or memory effects (each worker's share of the "
+                 "data fits a cache the serial run's did not)%s",
+                 e->efficiency > 1 ? "superlinear" : "above the ideal bound",
+                 isnan(e->cpu_share) || isnan(base->cpu_share)
+                     ? ", or a serial baseline slowed by other load (these rows carry no CPU "
+                       "readings to tell)"
+                     : "; the CPU readings show no other load");
+        break;
+    case HB_EFF_BUSY:
+        snprintf(e->reading_text, n,
+                 "%s beyond the repeats' noise, but the machine was busy: the workers got "
+                 "%.0f%% and the serial baseline %.0f%% of their busy time as CPU, so other "
+                 "load decides this ratio; measure on a quieter machine",
+                 e->workers == 1 ? (e->speedup > 1 ? "faster than serial" : "slower than serial")
+                 : e->efficiency > 1 ? "superlinear"
+                                     : "above the ideal bound",
+                 100 * e->cpu_share, 100 * base->cpu_share);
         break;
     }
 }
@@ -431,6 +437,12 @@ static int judge(hb_eff *e, const hb_eff *base) {
         e->reading = HB_EFF_ABOVE_IDEAL;
     else if (e->eff_of_ideal > 1 && e->eoi_lo <= 1)
         e->reading = HB_EFF_NEAR_IDEAL;
+    /* "Beyond noise" means beyond the noise the repeats sampled. When the
+     * CPU readings show the workers or the baseline short of CPU, other load
+     * moved the times by more than that, and the claim is not made. */
+    if ((e->reading == HB_EFF_ABOVE_IDEAL || e->reading == HB_EFF_DISAGREE) &&
+        (e->cpu_share < HB_EFF_BUSY_CPU || base->cpu_share < HB_EFF_BUSY_CPU))
+        e->reading = HB_EFF_BUSY;
     /* Karp-Flatt (1/s - 1/W) / (1 - 1/W) means a serial fraction only when
      * the speedup is below linear beyond noise and not below 1: otherwise it
      * is noise around 0, or a number outside [0, 1] that no serial fraction
@@ -703,6 +715,8 @@ const char *hb_eff_reading_name(const hb_eff *e) {
         return e->efficiency > 1 ? "superlinear beyond noise" : "above ideal beyond noise";
     case HB_EFF_DISAGREE:
         return "disagrees with serial";
+    case HB_EFF_BUSY:
+        return e->workers == 1 ? "disagrees, machine busy" : "above ideal, machine busy";
     case HB_EFF_PLAIN:
         break;
     }

@@ -167,7 +167,8 @@ static void print_readings(FILE *out, const hb_eff_set *s) {
     for (size_t i = 0; i < s->n; i++) {
         const hb_eff *e = &s->v[i];
         char name[256];
-        if (e->reading == HB_EFF_ABOVE_IDEAL || e->reading == HB_EFF_DISAGREE)
+        if (e->reading == HB_EFF_ABOVE_IDEAL || e->reading == HB_EFF_DISAGREE ||
+            e->reading == HB_EFF_BUSY)
             fprintf(out, "note: %s: %s (efficiency of the ideal %.3f [%.3f, %.3f])\n",
                     group_name(e, name, sizeof name), e->reading_text, e->eff_of_ideal, e->eoi_lo,
                     e->eoi_hi);

@@ -51,6 +51,9 @@ typedef enum hb_eff_reading {
     HB_EFF_NEAR_IDEAL,  /* the efficiency-of-ideal interval includes 1 */
     HB_EFF_ABOVE_IDEAL, /* the whole interval above 1: superlinear beyond noise */
     HB_EFF_DISAGREE,    /* one worker whose speedup interval excludes 1 */
+    HB_EFF_BUSY,        /* would be ABOVE_IDEAL or DISAGREE, but the workers or the
+                           baseline got under HB_EFF_BUSY_CPU of their busy time as
+                           CPU: other load, not the code, moved the ratio */
 } hb_eff_reading;
 
 /* One configuration. Text fields point into the table given to
@@ -87,7 +90,7 @@ typedef struct hb_eff {
                            hang), else NULL */
     char verdict[96];   /* see EFFICIENCY.md */
     hb_eff_reading reading;
-    char reading_text[192]; /* the reading in words, with likely causes; "" for PLAIN */
+    char reading_text[320]; /* the reading in words, with likely causes; "" for PLAIN */
     bool best;              /* the fastest parallel group of its kernel+params, or
                                indistinguishable from it (vs_fastest_lo <= 1) */
     bool resolution_warn;   /* timer resolution > 1% of the median wall */
@@ -131,7 +134,8 @@ double hb_eff_precision(const hb_eff *e);
 
 /* The reading's short name: "", "no interval", "within noise of ideal",
  * "superlinear beyond noise" (efficiency above 1), "above ideal beyond
- * noise" (above a bound below 1), "disagrees with serial". */
+ * noise" (above a bound below 1), "disagrees with serial", "above ideal,
+ * machine busy", "disagrees, machine busy". */
 const char *hb_eff_reading_name(const hb_eff *e);
 
 /* "2:4x8", or "1x2" for one node; "serial" for serial rows. Returns buf. */
