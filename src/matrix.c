@@ -9,6 +9,7 @@
 #include "hybench/matrix.h"
 #include "matrix.h"
 
+#include "hybench/efficiency.h"
 #include "hybench/error.h"
 #include "hybench/files.h"
 #include "hybench/meta.h"
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +103,7 @@ static int prepare_dir(const hb_mplan *p) {
     return hb_mkdir_p("--out", p->dir);
 }
 
-static int write_meta(const hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
+static int write_meta(const hb_mplan *p, const hb_topo *topo) {
     char path[PATH_MAX];
     int rc = hb_path(path, sizeof path, "--out", "%s/meta", p->dir);
     if (rc)
@@ -111,21 +113,7 @@ static int write_meta(const hb_mplan *p, const hb_topo *topo, int argc, char **a
                 p->precision > 0 ? " (more with --precision)" : "");
     hb_str_addf(&x, "matrix_order: %s\n", p->random_order ? "random" : "fixed");
     hb_str_addf(&x, "matrix_order_seed: %" PRIu64 "\n", p->order_seed);
-    hb_str_addf(&x, "matrix_command: hybench matrix");
-    for (int i = 0; i < argc; i++) {
-        /* shell-quoted where needed, so the line can be run again */
-        bool plain = argv[i][0] && strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST"
-                                                   "UVWXYZ0123456789-_=.,:/+@%") == strlen(argv[i]);
-        if (plain) {
-            hb_str_addf(&x, " %s", argv[i]);
-            continue;
-        }
-        hb_str_add(&x, " '", 2);
-        for (const char *c = argv[i]; *c; c++)
-            hb_str_add(&x, *c == '\'' ? "'\\''" : c, *c == '\'' ? 4 : 1);
-        hb_str_add(&x, "'", 1);
-    }
-    hb_str_addf(&x, "\n");
+
     rc = x.failed ? hb_fail(HB_ENOMEM, "out of memory") : hb_meta_write_file(path, topo, x.p);
     hb_str_free(&x);
     return rc;
@@ -225,7 +213,65 @@ static int run_round(const hb_mplan *p, int round, hb_progress *g, size_t *ran, 
     return rc;
 }
 
-static int run_matrix(hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
+/* --precision: the worst relative half-width of a speedup interval over the
+ * configurations that can still become precise (hb_eff_precision), and how
+ * many of them there are. */
+static int precision_now(const hb_mplan *p, double *worst, size_t *groups) {
+    hb_csv_table t;
+    hb_eff_set s = {0};
+    int rc = hb_csv_read(p->runs, &t);
+    if (rc)
+        return rc;
+    if (!(rc = hb_eff_compute(&t, p->runs, hb_time_resolution(), &s))) {
+        *worst = 0;
+        *groups = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            double q = hb_eff_precision(&s.v[i]);
+            if (isnan(q))
+                continue;
+            *worst = q > *worst ? q : *worst;
+            (*groups)++;
+        }
+        hb_eff_free(&s);
+    }
+    hb_csv_table_free(&t);
+    return rc;
+}
+
+/* Whether to run round `round`: the first --rounds always; then, with
+ * --precision, until every speedup is known within +-P, --max-rounds or
+ * --budget. Says why it stopped adding rounds. */
+static int want_round(const hb_mplan *p, int round, hb_progress *g, bool *more) {
+    *more = round <= p->rounds;
+    if (*more || p->precision == 0)
+        return 0;
+    double worst;
+    size_t groups;
+    int rc = precision_now(p, &worst, &groups);
+    if (rc)
+        return rc;
+    const char *why = NULL;
+    if (worst <= p->precision)
+        why = "reached";
+    else if (round > p->max_rounds)
+        why = "stopped at --max-rounds";
+    else if (p->budget > 0 && hb_time_now() - g->t0 >= p->budget)
+        why = "stopped at --budget";
+    *more = !why;
+    if (why) {
+        hb_progress_clear(g);
+        if (isinf(worst))
+            printf("precision: %s after %d rounds: some speedups have no interval yet\n", why,
+                   round - 1);
+        else
+            printf("precision: %s after %d rounds: every one of %zu speedups within +-%.1f%% "
+                   "(asked +-%.1f%%)\n",
+                   why, round - 1, groups, 100 * worst, 100 * p->precision);
+    }
+    return 0;
+}
+
+static int run_matrix(hb_mplan *p, const hb_topo *topo) {
     int rc = prepare_dir(p);
     if (rc)
         return rc;
@@ -242,7 +288,15 @@ static int run_matrix(hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
     if (orphans)
         printf("ended %zu process%s that an earlier matrix of %s left running\n", orphans,
                orphans == 1 ? "" : "es", p->dir);
-    if ((rc = write_meta(p, topo, argc, argv)))
+    /* A write cut short by a crash: its line goes aside before any append. */
+    hb_csv_torn torn;
+    if ((rc = hb_csv_set_aside_torn(p->runs, &torn)))
+        goto out;
+    if (torn.line)
+        printf("note: %s line %zu was torn (a write cut short); its %zu bytes are kept in "
+               "%s%s\n",
+               p->runs, torn.line, torn.bytes, p->runs, HB_CSV_TORN_SUFFIX);
+    if ((rc = write_meta(p, topo)))
         goto out;
     if (getenv("OMP_NUM_THREADS"))
         printf("note: OMP_NUM_THREADS=%s is not used: every layout sets its own threads\n",
@@ -255,9 +309,12 @@ static int run_matrix(hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
                      .started = time(NULL),
                      .total = per_round * (size_t)p->rounds};
     size_t ran = 0, skipped = 0, failed = 0, seq = 0;
-    int round = 1;
-    for (; round <= p->rounds && !rc; round++)
+    bool more = true;
+    for (int round = 1; !rc && !(rc = want_round(p, round, &g, &more)) && more; round++) {
+        if (round > p->rounds)
+            g.total += per_round;
         rc = run_round(p, round, &g, &ran, &skipped, &failed, &seq);
+    }
     hb_progress_clear(&g);
     if (rc == HB_EINTR) {
         fprintf(stderr,
@@ -276,8 +333,8 @@ static int run_matrix(hb_mplan *p, const hb_topo *topo, int argc, char **argv) {
     }
     if ((rc = hb_report_generate(p->runs, p->dir, stdout)))
         goto out;
-    printf("results: %s (runs.csv, efficiency.csv, meta, efficiency.svg/png; launch output in "
-           "launch.log)\n",
+    printf("results: %s (runs.csv, efficiency.csv, meta, efficiency.svg/png, layout_map.svg/png; "
+           "launch output in launch.log)\n",
            p->dir);
     if (failed)
         rc = hb_fail(HB_ELAUNCH, "%zu of %zu launches failed; recorded in %s", failed,
@@ -316,7 +373,7 @@ int hb_matrix_main(int argc, char **argv, const char *self) {
     else if (p.dry_run)
         rc = dry_run(&p);
     else
-        rc = run_matrix(&p, topo, argc, argv);
+        rc = run_matrix(&p, topo);
 out:
     if (rc && rc != HB_EINTR)
         fprintf(stderr, "hybench matrix: %s\n", hb_errmsg(rc));

@@ -81,6 +81,27 @@ awk -F, '$4 == "2x1" && $29 == "ok"' res/int/efficiency.csv | grep -q . ||
 [ "$(grep -c ',ok,' res/int/runs.csv)" -eq $((ok_before + 2)) ] ||
     fail "resume did not add exactly the 2 missing repeats"
 
+# A row torn by a crash mid-append (the file cut inside its last line): the
+# next --resume sets the torn line aside in runs.csv.torn before appending,
+# says so, and reruns exactly the repeat it held.
+head -c -40 res/int/runs.csv >cut.csv && cat cut.csv >res/int/runs.csv
+expect_status 0 "$HYBENCH" "${base[@]}" --name int --resume
+grep -q 'line [0-9]* was torn (a write cut short); its .* bytes are kept in res/int/runs.csv.torn' out.txt ||
+    fail "torn: not reported: $(head -3 out.txt)"
+[ "$(wc -l <res/int/runs.csv.torn)" -eq 1 ] || fail "torn: runs.csv.torn does not hold the line"
+[ "$(csv_rows res/int/runs.csv status=ok | wc -l)" -eq $((ok_before + 2)) ] ||
+    fail "torn: want the torn repeat rerun, once"
+"$HYBENCH" report res/int/runs.csv --out torn-report >/dev/null || fail "torn: runs.csv does not load"
+
+# --precision adds rounds until every speedup is known within +-P, or up
+# to --max-rounds: an impossible precision stops there, saying so.
+expect_status 0 "$HYBENCH" matrix --kernel 'pi --streams 8 --samples 2000' --layouts 1x1 \
+    --schedules static --repeat 2 --warmup 0 --rounds 1 --out res --quiet --name prec \
+    --precision 1e-6 --max-rounds 3
+grep -q 'precision: stopped at --max-rounds after 3 rounds' out.txt || fail "precision: $(grep precision out.txt)"
+[ "$(csv_col res/prec/runs.csv round | sort -u | paste -sd, -)" = 1,2,3 ] ||
+    fail "precision: rounds $(csv_col res/prec/runs.csv round | sort -u | paste -sd, -), want 1,2,3"
+
 # A name that holds a matrix is not reused without --resume.
 expect_status 2 "$HYBENCH" "${base[@]}" --name int
 grep -q 'already holds a matrix; --resume completes it' err.txt || fail "reuse: $(cat err.txt)"
