@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FUZZ_CHECK(isnan(p) || p >= 0);
         }
         (void)hb_eff_write_csv(sink, &set);
-        (void)hb_eff_overhead(sink, &set);
+        (void)hb_eff_overhead(sink, &set, "heading\n");
         fclose(sink);
         hb_eff_free(&set);
     }

@@ -1,5 +1,6 @@
 /* Efficiency of every configuration in a runs table (see efficiency.h). */
 #include "hybench/efficiency.h"
+#include "efficiency_internal.h"
 
 #include "hybench/error.h"
 #include "hybench/runid.h"
@@ -120,7 +121,7 @@ static bool is_ok(const hb_csv_table *t, const cols *k, size_t r) {
     return strcmp(cell(t, r, k->req[C_STATUS]), "ok") == 0;
 }
 
-static bool is_serial(const hb_eff *e) {
+bool hb_eff_is_serial(const hb_eff *e) {
     return strcmp(e->mode, "serial") == 0;
 }
 
@@ -338,201 +339,6 @@ out:
     return rc;
 }
 
-/* The bootstrap's seed for a comparison of groups a and b: a hash of their
- * identities, so the same rows always give the same interval. */
-static uint64_t pair_seed(const hb_eff *a, const hb_eff *b) {
-    uint64_t h = HB_HASH_INIT;
-    const hb_eff *g[2] = {a, b};
-    for (int i = 0; i < 2; i++) {
-        char lay[64];
-        const char *text[] = {
-            g[i]->kernel, g[i]->params,     g[i]->mode,     hb_eff_layout(g[i], lay, sizeof lay),
-            g[i]->bind,   g[i]->distribute, g[i]->schedule, g[i]->chunk};
-        for (size_t j = 0; j < sizeof text / sizeof text[0]; j++)
-            h = hb_hash_text(h, text[j]);
-    }
-    return h;
-}
-
-static hb_boot_side walls_of(const hb_eff *e) {
-    return (hb_boot_side){e->wall_v, e->round_v, e->repeats};
-}
-
-/* The interval of median(num) / median(den), seeded by the pair. */
-static int ratio_interval(const hb_eff *num, const hb_eff *den, double *lo, double *hi) {
-    return hb_boot_ratio(walls_of(num), walls_of(den), pair_seed(num, den), HB_EFF_REPLICATES,
-                         HB_EFF_LEVEL, lo, hi);
-}
-
-/* The words of a group's reading (e->reading set), with the likely causes
- * of a superlinear result that the serial baseline's readings point at. */
-static void reading_words(hb_eff *e, const hb_eff *base) {
-    size_t n = sizeof e->reading_text;
-    switch (e->reading) {
-    case HB_EFF_PLAIN:
-        e->reading_text[0] = '\0';
-        break;
-    case HB_EFF_NO_INTERVAL:
-        snprintf(e->reading_text, n,
-                 "no interval: %zu serial and %zu parallel repeats (an interval needs 2 a side)",
-                 base->repeats, e->repeats);
-        break;
-    case HB_EFF_NEAR_IDEAL:
-        snprintf(e->reading_text, n, "within noise of ideal");
-        break;
-    case HB_EFF_DISAGREE:
-        snprintf(e->reading_text, n,
-                 "1 worker %s than the serial baseline beyond noise: the harness and the "
-                 "baseline disagree",
-                 e->speedup > 1 ? "faster" : "slower");
-        break;
-    case HB_EFF_ABOVE_IDEAL:
-        snprintf(e->reading_text, n,
-                 "%s beyond noise: likely cache or memory effects (each worker's share of the "
-                 "data fits a cache the serial run's did not)%s",
-                 e->efficiency > 1 ? "superlinear" : "above the ideal bound",
-                 isnan(e->cpu_share) || isnan(base->cpu_share)
-                     ? ", or a serial baseline slowed by other load (these rows carry no CPU "
-                       "readings to tell)"
-                     : "; the CPU readings show no other load");
-        break;
-    case HB_EFF_BUSY:
-        snprintf(e->reading_text, n,
-                 "%s beyond the repeats' noise, but the machine was busy: the workers got "
-                 "%.0f%% and the serial baseline %.0f%% of their busy time as CPU, so other "
-                 "load decides this ratio; measure on a quieter machine",
-                 e->workers == 1 ? (e->speedup > 1 ? "faster than serial" : "slower than serial")
-                 : e->efficiency > 1 ? "superlinear"
-                                     : "above the ideal bound",
-                 100 * e->cpu_share, 100 * base->cpu_share);
-        break;
-    }
-}
-
-/* Speedup, its interval, the reading and Karp-Flatt of parallel group e
- * against its serial baseline. */
-static int judge(hb_eff *e, const hb_eff *base) {
-    size_t w = e->workers > 0 ? (size_t)e->workers : 1;
-    double lo = NAN, hi = NAN;
-    int rc = 0;
-    e->speedup_lo = e->speedup_hi = e->eff_lo = e->eff_hi = e->eoi_lo = e->eoi_hi = NAN;
-    e->karp_flatt = e->kf_lo = e->kf_hi = NAN;
-    e->reading = HB_EFF_PLAIN;
-    if (!base || base == e || is_serial(e) || !e->repeats || isnan(e->speedup))
-        goto words;
-    if ((rc = ratio_interval(base, e, &lo, &hi)))
-        return rc;
-    e->speedup_lo = lo;
-    e->speedup_hi = hi;
-    e->eff_lo = lo / (double)w;
-    e->eff_hi = hi / (double)w;
-    e->eoi_lo = e->ideal > 0 ? e->eff_lo / e->ideal : NAN;
-    e->eoi_hi = e->ideal > 0 ? e->eff_hi / e->ideal : NAN;
-    bool have = !isnan(lo);
-    if (!have)
-        e->reading = HB_EFF_NO_INTERVAL;
-    else if (w == 1)
-        e->reading = lo > 1 || hi < 1 ? HB_EFF_DISAGREE : HB_EFF_PLAIN;
-    else if (e->eoi_lo > 1)
-        e->reading = HB_EFF_ABOVE_IDEAL;
-    else if (e->eff_of_ideal > 1 && e->eoi_lo <= 1)
-        e->reading = HB_EFF_NEAR_IDEAL;
-    /* "Beyond noise" means beyond the noise the repeats sampled. When the
-     * CPU readings show the workers or the baseline short of CPU, other load
-     * moved the times by more than that, and the claim is not made. */
-    if ((e->reading == HB_EFF_ABOVE_IDEAL || e->reading == HB_EFF_DISAGREE) &&
-        (e->cpu_share < HB_EFF_BUSY_CPU || base->cpu_share < HB_EFF_BUSY_CPU))
-        e->reading = HB_EFF_BUSY;
-    /* Karp-Flatt (1/s - 1/W) / (1 - 1/W) means a serial fraction only when
-     * the speedup is below linear beyond noise and not below 1: otherwise it
-     * is noise around 0, or a number outside [0, 1] that no serial fraction
-     * can be (negative above linear, above 1 when slower than serial). */
-    if (w > 1 &&
-        (have ? e->eff_hi < 1 && e->speedup_lo >= 1 : e->efficiency < 1 && e->speedup >= 1)) {
-        e->karp_flatt = hb_karp_flatt(e->speedup, (double)w);
-        e->kf_lo = hb_karp_flatt(hi, (double)w);
-        e->kf_hi = hb_karp_flatt(lo, (double)w);
-    }
-words:
-    reading_words(e, base);
-    return 0;
-}
-
-/* Mark the fastest parallel group of each kernel+params and every group
- * indistinguishable from it: the bootstrap interval of the ratio of median
- * walls (group / fastest, rounds kept together) includes 1. */
-static int mark_best(hb_eff_set *s) {
-    for (size_t i = 0; i < s->n; i++) {
-        hb_eff *e = &s->v[i];
-        e->vs_fastest_lo = e->vs_fastest_hi = NAN;
-        if (is_serial(e) || !e->repeats)
-            continue;
-        const hb_eff *f = NULL;
-        for (size_t j = 0; j < s->n; j++) {
-            const hb_eff *o = &s->v[j];
-            if (o->repeats && !is_serial(o) && strcmp(o->kernel, e->kernel) == 0 &&
-                strcmp(o->params, e->params) == 0 && (!f || o->wall_med < f->wall_med))
-                f = o;
-        }
-        if (f == e) {
-            e->best = true;
-            continue;
-        }
-        int rc = ratio_interval(e, f, &e->vs_fastest_lo, &e->vs_fastest_hi);
-        if (rc)
-            return rc;
-        e->best = e->vs_fastest_lo <= 1;
-    }
-    return 0;
-}
-
-/* Speedup and the rest against the serial group of the same kernel+params. */
-static int against_serial(hb_eff_set *s) {
-    int rc;
-    for (size_t i = 0; i < s->n; i++) {
-        hb_eff *e = &s->v[i];
-        const hb_eff *base = NULL;
-        for (size_t j = 0; j < s->n && !base; j++)
-            if (is_serial(&s->v[j]) && s->v[j].repeats > 0 &&
-                strcmp(s->v[j].kernel, e->kernel) == 0 && strcmp(s->v[j].params, e->params) == 0)
-                base = &s->v[j];
-        size_t w = e->workers > 0 ? (size_t)e->workers : 1;
-        e->ideal = hb_ideal_efficiency((size_t)e->tasks, w);
-        e->idle = hb_idle_workers((size_t)e->tasks, w);
-        e->serial_s = base ? base->wall_med : NAN;
-        e->speedup = e->repeats && base && e->wall_med > 0 ? e->serial_s / e->wall_med : NAN;
-        e->efficiency = e->speedup / (double)w;
-        e->eff_of_ideal = e->ideal > 0 ? e->efficiency / e->ideal : NAN;
-        if (e->tasks == 0) {
-            e->ideal = NAN;
-            e->idle = 0;
-        }
-        if ((rc = judge(e, base)))
-            return rc;
-        /* The same work must give the same headline result in every layout. */
-        if (base && base != e && e->repeats && strcmp(e->verdict, "ok") == 0 &&
-            strcmp(base->result, e->result) != 0)
-            snprintf(e->verdict, sizeof e->verdict, "not verified (differs from serial)");
-    }
-    if ((rc = mark_best(s)))
-        return rc;
-    /* Last, so the comparisons above see the plain verdict. */
-    for (size_t i = 0; i < s->n; i++) {
-        hb_eff *e = &s->v[i];
-        if (!e->late)
-            continue;
-        /* "timeout-after-rows" -> "; launch timed out after its rows" */
-        int n = (int)(strlen(e->late) - strlen(HB_EFF_AFTER_ROWS));
-        const char *how = n == 7 && !strncmp(e->late, "timeout", 7)         ? "timed out"
-                          : n == 11 && !strncmp(e->late, "interrupted", 11) ? "was interrupted"
-                                                                            : NULL;
-        size_t used = strlen(e->verdict);
-        snprintf(e->verdict + used, sizeof e->verdict - used, "; launch %s%.*s after its rows",
-                 how ? how : "", how ? 0 : n, e->late);
-    }
-    return 0;
-}
-
 /* ---- copies of rows ---- */
 
 typedef struct row_hash {
@@ -658,7 +464,7 @@ int hb_eff_compute(const hb_csv_table *t, const char *what, double res, hb_eff_s
         if ((rc = summarise(t, what, &k, idx, n, res, &out->v[g])))
             goto out;
     }
-    rc = against_serial(out);
+    rc = hb_eff_judge(out);
 out:
     free(group);
     free(first);
@@ -681,7 +487,7 @@ void hb_eff_free(hb_eff_set *s) {
 }
 
 double hb_eff_precision(const hb_eff *e) {
-    if (is_serial(e) || !e->repeats)
+    if (hb_eff_is_serial(e) || !e->repeats)
         return NAN;
     if (isnan(e->speedup_lo) || isnan(e->speedup_hi) || !(e->speedup > 0))
         return INFINITY;
@@ -690,198 +496,11 @@ double hb_eff_precision(const hb_eff *e) {
 
 const char *hb_eff_layout(const hb_eff *e, char *buf, size_t len) {
     long nodes = e->nodes > 0 ? e->nodes : 1;
-    if (is_serial(e))
+    if (hb_eff_is_serial(e))
         snprintf(buf, len, "serial");
     else if (nodes > 1)
         snprintf(buf, len, "%ld:%ldx%ld", nodes, e->ranks / nodes, e->threads);
     else
         snprintf(buf, len, "%ldx%ld", e->ranks, e->threads);
     return buf;
-}
-
-static void put_num(FILE *f, double x) {
-    fputc(',', f);
-    if (!isnan(x))
-        fprintf(f, "%.6g", x);
-}
-
-const char *hb_eff_reading_name(const hb_eff *e) {
-    switch (e->reading) {
-    case HB_EFF_NO_INTERVAL:
-        return "no interval";
-    case HB_EFF_NEAR_IDEAL:
-        return "within noise of ideal";
-    case HB_EFF_ABOVE_IDEAL:
-        return e->efficiency > 1 ? "superlinear beyond noise" : "above ideal beyond noise";
-    case HB_EFF_DISAGREE:
-        return "disagrees with serial";
-    case HB_EFF_BUSY:
-        return e->workers == 1 ? "disagrees, machine busy" : "above ideal, machine busy";
-    case HB_EFF_PLAIN:
-        break;
-    }
-    return "";
-}
-
-int hb_eff_write_csv(FILE *f, const hb_eff_set *s) {
-    /* New columns go after the old ones, so readers by position keep working. */
-    fputs("kernel,params,mode,layout,nodes,ranks,threads,workers,bind,distribute,schedule,chunk,"
-          "tasks,repeats,failed_repeats,wall_median_s,wall_min_s,wall_max_s,serial_s,speedup,"
-          "efficiency,ideal_efficiency,idle_workers,efficiency_of_ideal,imbalance,karp_flatt,"
-          "outlier_repeats,result,verdict,best,speedup_ci_lo,speedup_ci_hi,efficiency_ci_lo,"
-          "efficiency_ci_hi,efficiency_of_ideal_ci_lo,efficiency_of_ideal_ci_hi,karp_flatt_ci_lo,"
-          "karp_flatt_ci_hi,cv,rounds,reading,vs_fastest_ci_lo,vs_fastest_ci_hi,cpu_share,"
-          "schema\n",
-          f);
-    for (size_t i = 0; i < s->n; i++) {
-        const hb_eff *e = &s->v[i];
-        char lay[64];
-        const char *text[] = {e->kernel, e->params, e->mode, hb_eff_layout(e, lay, sizeof lay)};
-        for (size_t j = 0; j < 4; j++) {
-            if (j)
-                fputc(',', f);
-            hb_csv_put_field(f, text[j]);
-        }
-        fprintf(f, ",%ld,%ld,%ld,%ld,", e->nodes, e->ranks, e->threads, e->workers);
-        hb_csv_put_field(f, e->bind);
-        fputc(',', f);
-        hb_csv_put_field(f, e->distribute);
-        fputc(',', f);
-        hb_csv_put_field(f, e->schedule);
-        fputc(',', f);
-        hb_csv_put_field(f, e->chunk);
-        fprintf(f, ",%ld,%zu,%zu", e->tasks, e->repeats, e->failed);
-        put_num(f, e->wall_med);
-        put_num(f, e->wall_min);
-        put_num(f, e->wall_max);
-        put_num(f, e->serial_s);
-        put_num(f, e->speedup);
-        put_num(f, e->efficiency);
-        put_num(f, e->ideal);
-        fprintf(f, ",%zu", e->idle);
-        put_num(f, e->eff_of_ideal);
-        put_num(f, e->imbalance);
-        put_num(f, e->karp_flatt);
-        fputc(',', f);
-        hb_csv_put_field(f, e->outliers);
-        fputc(',', f);
-        hb_csv_put_field(f, e->result);
-        fputc(',', f);
-        hb_csv_put_field(f, e->verdict);
-        fputs(e->best ? ",yes" : ",", f);
-        const double ci[] = {e->speedup_lo, e->speedup_hi, e->eff_lo, e->eff_hi, e->eoi_lo,
-                             e->eoi_hi,     e->kf_lo,      e->kf_hi,  e->cv};
-        for (size_t j = 0; j < sizeof ci / sizeof ci[0]; j++)
-            put_num(f, ci[j]);
-        fprintf(f, ",%zu,", e->rounds);
-        hb_csv_put_field(f, hb_eff_reading_name(e));
-        put_num(f, e->vs_fastest_lo);
-        put_num(f, e->vs_fastest_hi);
-        put_num(f, e->cpu_share);
-        fprintf(f, ",%s\n", HB_EFF_SCHEMA);
-    }
-    return ferror(f) ? hb_fail(HB_EIO, "cannot write efficiency.csv") : 0;
-}
-
-/* params with its grain token (chunk=... or grain=...) removed, into buf. */
-static void strip_grain(const char *params, char *buf, size_t len) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (const char *p = params; *p;) {
-        size_t n = strcspn(p, " ");
-        bool grain = strncmp(p, "chunk=", 6) == 0 || strncmp(p, "grain=", 6) == 0;
-        if (!grain && n && used + n + 2 < len)
-            used += (size_t)snprintf(buf + used, len - used, "%s%.*s", used ? " " : "", (int)n, p);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-}
-
-/* Least-squares slope of y against x over the points in use. */
-static double slope(const double *x, const double *y, size_t n) {
-    double mx = 0, my = 0, sxx = 0, sxy = 0;
-    for (size_t i = 0; i < n; i++)
-        mx += x[i] / (double)n, my += y[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-        sxx += (x[i] - mx) * (x[i] - mx), sxy += (x[i] - mx) * (y[i] - my);
-    return sxx > 0 ? sxy / sxx : NAN;
-}
-
-/* Slope of wall against tasks per worker over the groups matching group i in
- * everything but the grain; counts the distinct grains in *ngrains. */
-static double grain_slope(const hb_eff_set *s, size_t i, size_t *ngrains) {
-    const hb_eff *e = &s->v[i];
-    char base[1024], other[1024];
-    strip_grain(e->params, base, sizeof base);
-    double *x = malloc(s->n * sizeof *x), *y = malloc(s->n * sizeof *y);
-    size_t n = 0;
-    for (size_t j = 0; x && y && j < s->n; j++) {
-        const hb_eff *o = &s->v[j];
-        if (!o->repeats || strcmp(o->kernel, e->kernel) || strcmp(o->mode, e->mode) ||
-            o->ranks != e->ranks || o->threads != e->threads || o->nodes != e->nodes ||
-            strcmp(o->schedule, e->schedule) || strcmp(o->bind, e->bind) ||
-            strcmp(o->distribute, e->distribute))
-            continue;
-        strip_grain(o->params, other, sizeof other);
-        if (strcmp(base, other) != 0)
-            continue;
-        x[n] = (double)o->tasks / (double)(o->workers > 0 ? o->workers : 1);
-        y[n] = o->wall_med;
-        n++;
-    }
-    *ngrains = n;
-    double b = n >= 2 ? slope(x, y, n) : NAN;
-    free(x);
-    free(y);
-    return b;
-}
-
-size_t hb_eff_overhead(FILE *f, const hb_eff_set *s) {
-    size_t lines = 0;
-    char *done = calloc(s->n + 1, 1);
-    if (!done)
-        return 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const hb_eff *e = &s->v[i];
-        if (done[i] || !e->repeats || strcmp(e->mode, "serial") == 0)
-            continue;
-        size_t np, ns = 0;
-        double bp = grain_slope(s, i, &np);
-        /* Mark every group of this series so it is reported once. */
-        char base[1024], other[1024];
-        strip_grain(e->params, base, sizeof base);
-        for (size_t j = i; j < s->n; j++) {
-            const hb_eff *o = &s->v[j];
-            strip_grain(o->params, other, sizeof other);
-            if (!strcmp(o->kernel, e->kernel) && !strcmp(o->mode, e->mode) &&
-                o->ranks == e->ranks && o->threads == e->threads && o->nodes == e->nodes &&
-                !strcmp(o->schedule, e->schedule) && !strcmp(o->bind, e->bind) &&
-                !strcmp(o->distribute, e->distribute) && !strcmp(base, other))
-                done[j] = 1;
-        }
-        if (np < 2 || isnan(bp))
-            continue;
-        double bs = NAN;
-        for (size_t j = 0; j < s->n && isnan(bs); j++) {
-            strip_grain(s->v[j].params, other, sizeof other);
-            if (strcmp(s->v[j].mode, "serial") == 0 && !strcmp(s->v[j].kernel, e->kernel) &&
-                !strcmp(base, other))
-                bs = grain_slope(s, j, &ns);
-        }
-        char lay[64];
-        const char *where = e->ranks == e->nodes ? "within a rank"
-                            : e->threads == 1    ? "across ranks"
-                                                 : "ranks and threads";
-        fprintf(f, "  %-6s %-8s %-8s (%s, %zu grains): %.3g us per task", e->kernel,
-                hb_eff_layout(e, lay, sizeof lay), e->schedule, where, np, 1e6 * bp);
-        if (!isnan(bs))
-            fprintf(f, " - serial %.3g us = hand-out overhead %.3g us\n", 1e6 * bs,
-                    1e6 * (bp - bs));
-        else
-            fputs(" (no serial grain series to subtract)\n", f);
-        lines++;
-    }
-    free(done);
-    return lines;
 }

@@ -388,20 +388,9 @@ int hb_report_generate(const char *runs_csv, const char *outdir, FILE *table) {
     print_data_notes(table, runs_csv, &t, &s);
     print_notes(table, &s, res);
     print_governor(table, runs_csv, outdir);
-    if (s.n) {
-        FILE *ov = tmpfile();
-        if (ov && hb_eff_overhead(ov, &s) > 0) {
-            fputs("per-task overhead from the grain sweep (slope of wall against tasks per "
-                  "worker):\n",
-                  table);
-            rewind(ov);
-            int c;
-            while ((c = fgetc(ov)) != EOF)
-                fputc(c, table);
-        }
-        if (ov)
-            fclose(ov);
-    }
+    hb_eff_overhead(table, &s,
+                    "per-task overhead from the grain sweep (slope of wall against tasks per "
+                    "worker):\n");
     fprintf(table, "efficiency table: %s\n", path);
     int prc = s.n ? hb_plot_write(&s, outdir) : 0;
     if (prc == 1)

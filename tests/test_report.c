@@ -117,7 +117,7 @@ static void test_overhead(const hb_eff_set *s) {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    CHECK_INT(hb_eff_overhead(f, s), 1);
+    CHECK_INT(hb_eff_overhead(f, s, NULL), 1);
     fclose(f);
     CHECK(text && strstr(text, "pow") && strstr(text, "500 us per task"));
     CHECK(text && strstr(text, "serial 100 us = hand-out overhead 400 us"));

@@ -148,7 +148,8 @@ int hb_eff_write_csv(FILE *f, const hb_eff_set *s);
  * (chunk): for each kernel+params-without-grain, layout and schedule with at
  * least two grains, the least-squares slope of the median wall against tasks
  * per worker, minus the same slope of the serial baseline. Writes one line
- * per estimate to f; returns the number written. */
-size_t hb_eff_overhead(FILE *f, const hb_eff_set *s);
+ * per estimate to f, after heading (NULL: none) when there is at least one;
+ * returns the number written. */
+size_t hb_eff_overhead(FILE *f, const hb_eff_set *s, const char *heading);
 
 #endif
