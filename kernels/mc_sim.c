@@ -28,11 +28,19 @@
 
 #define MC_PI 3.14159265358979323846
 
-/* Fused where the machine has it (and then vectorised); plain otherwise. */
-#if defined(FP_FAST_FMA)
+/* Always fused: with FMA hardware the compiler emits the instruction, and
+ * without it glibc's fma() (which uses the instruction when the CPU has it)
+ * gives the same correctly rounded result, so every build of this file
+ * computes the same bits. */
 #define MC_FMA(a, b, c) fma((a), (b), (c))
+
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#define MC_AVX512 1
+#include <immintrin.h>
+
+#include "hybench/philox_batch.h"
 #else
-#define MC_FMA(a, b, c) ((a) * (b) + (c))
+#define MC_AVX512 0
 #endif
 
 double hb_mc_exact(double beta, double m, uint64_t slices) {
@@ -92,6 +100,9 @@ static inline double exp_neg(double y) {
 
 /* What one pass needs, copied into locals by the loop. */
 typedef struct mc_ctx {
+#if MC_AVX512
+    hb_philox_x8_key vkey; /* the same round keys, broadcast */
+#endif
     uint64_t key[20]; /* the ten round keys, two words each */
     uint64_t sweep, id_lo, id_hi;
     double c1, c2, hs; /* action coefficients; hs = h / 2^31 */
@@ -152,6 +163,160 @@ static inline double mc_update(double x, double nb, uint64_t wp, uint64_t wa, do
     return ok ? x + d : x;
 }
 
+#if MC_AVX512
+/* mc_update on 8 lanes, with the same operations wherever they decide
+ * anything, in fewer instructions and a shorter dependency chain (each
+ * colour waits on the other, so at 64 slices the chain is what a sweep
+ * costs):
+ *   - exp_neg's clamp to y >= 0 is left out: it only acts where ds <= 0,
+ *     and there the move is accepted whatever exp_neg says;
+ *   - its clamp to y <= 64 becomes the condition ds < 64: at ds >= 64
+ *     exp_neg gives exp(-64) < 2^-33 <= u, a rejection either way;
+ *   - u < exp_neg(ds) is tested as u 2^32 < exp_neg(ds) 2^32, both sides
+ *     scaled exactly (u 2^32 = wa + 1/2; 2^32 joins the power of two that
+ *     ends exp_neg, whose product stays normal), which saves a multiply;
+ *   - k comes as an integer from the low bits of y log2(e) + 1.5 2^52, the
+ *     sum that rounds it, instead of a conversion of k;
+ *   - the new x is a blend of x and x + d.
+ * Lanes outside `live` change nothing and count nothing; wp and wa hold the
+ * 32-bit words in the low halves (the high halves are ignored). */
+static inline __attribute__((always_inline)) void mc_update_v(int nv, __m512d *x, const __m512d *nb,
+                                                              __m512i (*w)[4],
+                                                              const mc_ctx *restrict c,
+                                                              const __mmask8 *live, __m512i *acc) {
+    const __m512i low = _mm512_set1_epi64(0xffffffff);
+    const __m512d shift = _mm512_set1_pd(0x1.8p52);
+    const __m512d c1 = _mm512_set1_pd(c->c1), negc2 = _mm512_set1_pd(-c->c2);
+    const __m512d hs = _mm512_set1_pd(c->hs);
+    static const double coef[10] = {1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
+                                    1.0 / 24,     1.0 / 6,     0.5,        1.0,       1.0};
+    __m512d d[4], ds[4], u32[4], kb[4], r[4], p[4];
+    __mmask8 below[4], ok[4];
+    /* Statement by statement over the nv vectors, so that their chains
+     * interleave in program order. */
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+        __m512i wp = w[v / 2][2 * (v % 2)], wa = w[v / 2][2 * (v % 2) + 1];
+        d[v] = _mm512_mul_pd(hs, _mm512_sub_pd(_mm512_cvtepi64_pd(_mm512_and_si512(wp, low)),
+                                               _mm512_set1_pd(2147483647.5)));
+        u32[v] = _mm512_add_pd(_mm512_cvtepi64_pd(_mm512_and_si512(wa, low)), _mm512_set1_pd(0.5));
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+        ds[v] =
+            _mm512_mul_pd(d[v], _mm512_fmadd_pd(c1, _mm512_add_pd(_mm512_add_pd(x[v], x[v]), d[v]),
+                                                _mm512_mul_pd(negc2, nb[v])));
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+        below[v] = _mm512_mask_cmp_pd_mask(live[v], ds[v], _mm512_set1_pd(64), _CMP_LT_OQ);
+        /* exp_neg(ds) 2^32 for 0 < ds < 64 */
+        kb[v] = _mm512_add_pd(_mm512_mul_pd(ds[v], _mm512_set1_pd(1.4426950408889634)), shift);
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+        r[v] =
+            _mm512_fmsub_pd(_mm512_sub_pd(kb[v], shift), _mm512_set1_pd(0.6931471803691238), ds[v]);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+        r[v] = _mm512_fmadd_pd(_mm512_sub_pd(kb[v], shift), _mm512_set1_pd(1.9082149292705877e-10),
+                               r[v]);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+        p[v] = _mm512_set1_pd(1.0 / 3628800);
+#pragma GCC unroll 10
+    for (int t = 0; t < 10; t++) {
+#pragma GCC unroll 4
+        for (int v = 0; v < nv; v++)
+            p[v] = _mm512_fmadd_pd(p[v], r[v], _mm512_set1_pd(coef[t]));
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+        /* the low bits of kb are k: (1023 + 32 - k) << 52 is 2^(32 - k) */
+        __m512i e = _mm512_slli_epi64(
+            _mm512_sub_epi64(_mm512_set1_epi64(1023 + 32), _mm512_castpd_si512(kb[v])), 52);
+        __mmask8 downhill =
+            _mm512_mask_cmp_pd_mask(live[v], ds[v], _mm512_setzero_pd(), _CMP_LE_OQ);
+        ok[v] = downhill | _mm512_mask_cmp_pd_mask(below[v], u32[v],
+                                                   _mm512_mul_pd(p[v], _mm512_castsi512_pd(e)),
+                                                   _CMP_LT_OQ);
+        x[v] = _mm512_mask_blend_pd(ok[v], x[v], _mm512_add_pd(x[v], d[v]));
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+        *acc = _mm512_mask_add_epi64(*acc, ok[v], *acc, _mm512_set1_epi64(1));
+}
+
+/* ng groups of 8 blocks from i (ng = 1 or 2; glive[g] the blocks of group g
+ * that exist): the Philox calls and the 2 ng updates, side by side. */
+static inline __attribute__((always_inline)) void
+mc_blocks(int ng, double *restrict t0, double *restrict t1, const double *restrict l0,
+          const double *restrict r0, const double *restrict l1, const double *restrict r1, size_t i,
+          __m512i j, const __mmask8 *glive, const mc_ctx *restrict c, __m512i *acc) {
+    __m512i w[2][4];
+    __m512d x[4], nb[4];
+    __mmask8 live[4];
+    double *t[2] = {t0, t1};
+    const double *l[2] = {l0, l1}, *r[2] = {r0, r1};
+#pragma GCC unroll 2
+    for (int g = 0; g < ng; g++) {
+        w[g][0] = _mm512_add_epi64(j, _mm512_set1_epi64(8 * g));
+        w[g][1] = _mm512_set1_epi64((long long)c->sweep);
+        w[g][2] = _mm512_set1_epi64((long long)c->id_lo);
+        w[g][3] = _mm512_set1_epi64((long long)c->id_hi);
+    }
+    hb_philox4x32_x8n(w, ng, &c->vkey);
+#pragma GCC unroll 4
+    for (int v = 0; v < 2 * ng; v++) {
+        size_t o = i + 8 * (size_t)(v / 2);
+        int h = v % 2;
+        live[v] = glive[v / 2];
+        if (live[v] == 0xff) { /* unmasked loads: a masked one costs a vector uop more */
+            nb[v] = _mm512_add_pd(_mm512_loadu_pd(l[h] + o), _mm512_loadu_pd(r[h] + o));
+            x[v] = _mm512_loadu_pd(t[h] + o);
+        } else {
+            nb[v] = _mm512_add_pd(_mm512_maskz_loadu_pd(live[v], l[h] + o),
+                                  _mm512_maskz_loadu_pd(live[v], r[h] + o));
+            x[v] = _mm512_maskz_loadu_pd(live[v], t[h] + o);
+        }
+    }
+    mc_update_v(2 * ng, x, nb, w, c, live, acc);
+#pragma GCC unroll 4
+    for (int v = 0; v < 2 * ng; v++) {
+        size_t o = i + 8 * (size_t)(v / 2);
+        if (live[v] == 0xff)
+            _mm512_storeu_pd(t[v % 2] + o, x[v]);
+        else
+            _mm512_mask_storeu_pd(t[v % 2] + o, live[v], x[v]);
+    }
+}
+
+/* Blocks 0..n-1 of a colour: site j (t0) and site j + ceil(M/2) (t1), with
+ * their left and right neighbours; 16 blocks at a time, the last few under
+ * lane masks, with Philox on 64-bit lanes (philox_batch.h). Inlined into the
+ * sweep loop, so its constants are built once per point. */
+static inline __attribute__((always_inline)) uint64_t
+mc_pairs(double *restrict t0, double *restrict t1, const double *restrict l0,
+         const double *restrict r0, const double *restrict l1, const double *restrict r1, size_t n,
+         uint64_t colour, const mc_ctx *restrict c) {
+    __m512i j = _mm512_or_si512(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                _mm512_set1_epi64((long long)(colour << 30)));
+    __m512i acc = _mm512_setzero_si512();
+    const __mmask8 full[2] = {0xff, 0xff};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        mc_blocks(2, t0, t1, l0, r0, l1, r1, i, j, full, c, &acc);
+        j = _mm512_add_epi64(j, _mm512_set1_epi64(16));
+    }
+    if (i + 8 < n) {
+        const __mmask8 part[2] = {0xff, (__mmask8)((1u << (n - i - 8)) - 1)};
+        mc_blocks(2, t0, t1, l0, r0, l1, r1, i, j, part, c, &acc);
+    } else if (i < n) {
+        const __mmask8 part[1] = {n - i == 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1)};
+        mc_blocks(1, t0, t1, l0, r0, l1, r1, i, j, part, c, &acc);
+    }
+    return (uint64_t)_mm512_reduce_add_epi64(acc);
+}
+#else
 /* Blocks 0..n-1 of a colour: site j (t0) and site j + ceil(M/2) (t1), with
  * their left and right neighbours. Kept out of line so GCC keeps the restrict
  * promises: inlined into the sweep loop it lost them and stayed scalar. */
@@ -172,10 +337,11 @@ mc_pairs(double *restrict t0, double *restrict t1, const double *restrict l0,
     }
     return accepted;
 }
+#endif
 
 /* Update the M sites t[i] with neighbours l[i], r[i]. */
-static uint64_t mc_pass(double *t, const double *l, const double *r, size_t M, uint64_t colour,
-                        const mc_ctx *c) {
+static inline __attribute__((always_inline)) uint64_t
+mc_pass(double *t, const double *l, const double *r, size_t M, uint64_t colour, const mc_ctx *c) {
     size_t B = (M + 1) / 2, pairs = M / 2;
     uint64_t accepted = mc_pairs(t, t + B, l, r, l + B, r + B, pairs, colour, c);
     if (M % 2) { /* the last block serves one site */
@@ -186,15 +352,25 @@ static uint64_t mc_pass(double *t, const double *l, const double *r, size_t M, u
     return accepted;
 }
 
+/* s plus the sum of a[i] * b[i], in one fixed order: four partial sums
+ * (element i to sum i % 4), the last n % 4 products to the first of them,
+ * then s + sum 0 + sum 1 + sum 2 + sum 3. That is the order of the `omp simd`
+ * reduction GCC 12 compiled for 4-lane vectors (the AVX2 and AVX-512 builds
+ * that wrote .dat format 2); written out, it is the same in every build, with
+ * 2-lane SSE2 or none. */
+static double dot4(double s, const double *a, const double *b, size_t n) {
+    double p[4] = {0, 0, 0, 0};
+    size_t n4 = n - n % 4;
+    for (size_t i = 0; i < n4; i += 4)
+        for (int l = 0; l < 4; l++)
+            p[l] += a[i + (size_t)l] * b[i + (size_t)l];
+    for (size_t i = n4; i < n; i++)
+        p[0] += a[i] * b[i];
+    return s + p[0] + p[1] + p[2] + p[3];
+}
+
 static double site_mean_x2(const double *xe, size_t ne, const double *xo, size_t no) {
-    double s = 0;
-#pragma omp simd reduction(+ : s)
-    for (size_t i = 0; i < ne; i++)
-        s += xe[i] * xe[i];
-#pragma omp simd reduction(+ : s)
-    for (size_t i = 0; i < no; i++)
-        s += xo[i] * xo[i];
-    return s / (double)(ne + no);
+    return dot4(dot4(0, xe, xe, ne), xo, xo, no) / (double)(ne + no);
 }
 
 const char *hb_mc_mixing_text(hb_mc_mixing m) {
@@ -287,11 +463,7 @@ int hb_mc_tau_sokal(const double *y, size_t n, size_t wmax, double *tau, size_t 
         size_t w = 0;
         while (w < wmax) {
             w++;
-            double c = 0;
-            const double *za = z, *zb = z + w;
-#pragma omp simd reduction(+ : c)
-            for (size_t i = 0; i < n - w; i++)
-                c += za[i] * zb[i];
+            double c = dot4(0, z, z + w, n - w);
             t += c / (double)(n - w) / c0;
             if ((double)w >= HB_MC_WINDOW_C * t)
                 break;
@@ -394,6 +566,9 @@ int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double 
     double a = p->beta / (double)N;
     mc_ctx c = {.c1 = p->m / a + a * p->m / 2, .c2 = p->m / a, .hs = p->h * 0x1p-31};
     round_keys(c.key, seed);
+#if MC_AVX512
+    hb_philox_x8_key_init(&c.vkey, (uint32_t)seed, (uint32_t)(seed >> 32));
+#endif
     uint64_t id = hb_mc_point_id(p);
     c.id_lo = id & 0xffffffffu;
     c.id_hi = id >> 32;

@@ -38,26 +38,41 @@ static inline void hb_philox_x8_key_init(hb_philox_x8_key *key, uint32_t k0, uin
     }
 }
 
-/* Ten rounds on 8 counters held as 64-bit lanes (word in the low half; the
- * high halves of a and c may hold anything, those of b and d too). On exit
- * the low halves hold the random words and the high halves garbage. */
-static inline void hb_philox4x32_x8(__m512i *w0, __m512i *w1, __m512i *w2, __m512i *w3,
-                                    const hb_philox_x8_key *key) {
+/* Ten rounds on n groups of 8 counters held as 64-bit lanes, w[g] = {a, b,
+ * c, d} of group g (word in the low half; the high halves may hold
+ * anything). The groups go round by round side by side, so that their
+ * independent chains (70 cycles of latency each) are interleaved in program
+ * order and the out-of-order core overlaps them. On exit the low halves hold
+ * the random words and the high halves garbage. n is a constant after
+ * inlining. */
+static inline __attribute__((always_inline)) void hb_philox4x32_x8n(__m512i (*w)[4], int n,
+                                                                    const hb_philox_x8_key *key) {
     const __m512i m0 = _mm512_set1_epi64(PHILOX_M4x32_0), m1 = _mm512_set1_epi64(PHILOX_M4x32_1);
-    __m512i a = *w0, b = *w1, c = *w2, d = *w3;
 #pragma GCC unroll 10
     for (int r = 0; r < 10; r++) {
-        __m512i p0 = _mm512_mul_epu32(a, m0), p1 = _mm512_mul_epu32(c, m1);
-        /* 0x96 = a ^ b ^ c */
-        a = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), b, key->k0[r], 0x96);
-        c = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), d, key->k1[r], 0x96);
-        b = p1;
-        d = p0;
+#pragma GCC unroll 4
+        for (int g = 0; g < n; g++) {
+            __m512i p0 = _mm512_mul_epu32(w[g][0], m0), p1 = _mm512_mul_epu32(w[g][2], m1);
+            /* 0x96 = a ^ b ^ c */
+            w[g][0] =
+                _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), w[g][1], key->k0[r], 0x96);
+            w[g][2] =
+                _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), w[g][3], key->k1[r], 0x96);
+            w[g][1] = p1;
+            w[g][3] = p0;
+        }
     }
-    *w0 = a;
-    *w1 = b;
-    *w2 = c;
-    *w3 = d;
+}
+
+/* One group of 8 counters: hb_philox4x32_x8n with n = 1. */
+static inline void hb_philox4x32_x8(__m512i *w0, __m512i *w1, __m512i *w2, __m512i *w3,
+                                    const hb_philox_x8_key *key) {
+    __m512i w[1][4] = {{*w0, *w1, *w2, *w3}};
+    hb_philox4x32_x8n(w, 1, key);
+    *w0 = w[0][0];
+    *w1 = w[0][1];
+    *w2 = w[0][2];
+    *w3 = w[0][3];
 }
 #endif
 
