@@ -213,67 +213,91 @@ static inline double pow_elem(double x, double y) {
 #if HB_POW_AVX512
 #define V_SET(c) _mm512_set1_pd(c)
 
-/* pow_elem on 8 lanes, operation for operation; the tables live in registers
- * and are read with vpermt2pd. */
+/* The tables and masks, loaded into registers once per call. */
+typedef struct pow_vtab {
+    __m512d invc0, invc1, lch0, lch1, lcl0, lcl1, eb0, eb1, et0, et1;
+    __m512i off, expmask;
+} pow_vtab;
+
+/* pow_elem on n blocks of 8 lanes from block b (n = 1 or 2, a constant once
+ * inlined), operation for operation, statement by statement over the blocks
+ * (EACH) so that their long dependency chains interleave in program order;
+ * the tables are read with vpermt2pd. */
+#define EACH(stmt) _Pragma("GCC unroll 2") for (int v = 0; v < n; v++) stmt
+static inline __attribute__((always_inline)) void
+pow_x8n(const pow_vtab *t, const double *x, const double *y, double *r, size_t b, int n) {
+    __m512i idx[2], ix[2], ni[2], sbits[2], tmp[2];
+    __m512d ar2[2], ar3[2], ar[2], e2[2], er[2], hi[2], invc[2], kd[2], lo1[2], lo2[2], lo3[2],
+        lo4[2], lo[2], nd[2], p[2], pa[2], pb[2], pe[2], q[2], r2[2], rl[2], rlo[2], rr[2],
+        scale[2], t1[2], t2[2], tail[2], thi[2], tlo[2], vy[2], z[2];
+    EACH(ix[v] = _mm512_castpd_si512(_mm512_loadu_pd(x + (b + v) * HB_POW_BLOCK)));
+    EACH(vy[v] = _mm512_loadu_pd(y + (b + v) * HB_POW_BLOCK));
+    EACH(tmp[v] = _mm512_sub_epi64(ix[v], t->off));
+    EACH(idx[v] = _mm512_srli_epi64(tmp[v], 52 - LOG_BITS));
+    EACH(kd[v] = _mm512_cvtepi64_pd(_mm512_srai_epi64(tmp[v], 52)));
+    EACH(z[v] = _mm512_castsi512_pd(_mm512_sub_epi64(ix[v], _mm512_and_si512(tmp[v], t->expmask))));
+    EACH(invc[v] = _mm512_permutex2var_pd(t->invc0, idx[v], t->invc1));
+    EACH(p[v] = _mm512_mul_pd(z[v], invc[v]));
+    EACH(rlo[v] = _mm512_fmsub_pd(z[v], invc[v], p[v]));
+    EACH(rr[v] = _mm512_sub_pd(p[v], V_SET(1.0)));
+    EACH(t1[v] = _mm512_fmadd_pd(kd[v], V_SET(ln2_hi),
+                                 _mm512_permutex2var_pd(t->lch0, idx[v], t->lch1)));
+    EACH(t2[v] = _mm512_add_pd(t1[v], rr[v]));
+    EACH(lo1[v] = _mm512_fmadd_pd(kd[v], V_SET(ln2_lo),
+                                  _mm512_permutex2var_pd(t->lcl0, idx[v], t->lcl1)));
+    EACH(lo2[v] = _mm512_add_pd(_mm512_sub_pd(t1[v], t2[v]), rr[v]));
+    EACH(r2[v] = _mm512_mul_pd(rr[v], rr[v]));
+    EACH(ar[v] = _mm512_mul_pd(V_SET(-0.5), rr[v]));
+    EACH(ar2[v] = _mm512_mul_pd(V_SET(-0.5), r2[v]));
+    EACH(hi[v] = _mm512_add_pd(t2[v], ar2[v]));
+    EACH(lo3[v] = _mm512_fmsub_pd(ar[v], rr[v], ar2[v]));
+    EACH(lo4[v] = _mm512_add_pd(_mm512_sub_pd(t2[v], hi[v]), ar2[v]));
+    EACH(ar3[v] = _mm512_mul_pd(rr[v], ar2[v]));
+    EACH(rl[v] = _mm512_fmadd_pd(rlo[v], _mm512_fmsub_pd(rr[v], rr[v], rr[v]), rlo[v]));
+    EACH(q[v] = _mm512_fmadd_pd(r2[v], _mm512_fmadd_pd(rr[v], V_SET(C9), V_SET(C8)),
+                                _mm512_fmadd_pd(rr[v], V_SET(C7), V_SET(C6))));
+    EACH(q[v] = _mm512_fmadd_pd(r2[v], q[v], _mm512_fmadd_pd(rr[v], V_SET(C5), V_SET(C4))));
+    EACH(q[v] = _mm512_fmadd_pd(r2[v], q[v], _mm512_fmadd_pd(rr[v], V_SET(C3), V_SET(C2))));
+    EACH(q[v] = _mm512_mul_pd(
+             ar3[v], _mm512_fmadd_pd(r2[v], q[v], _mm512_fmadd_pd(rr[v], V_SET(C1), V_SET(C0)))));
+    EACH(lo[v] = _mm512_add_pd(_mm512_add_pd(lo1[v], lo2[v]), _mm512_add_pd(lo3[v], lo4[v])));
+    EACH(lo[v] = _mm512_add_pd(_mm512_add_pd(lo[v], rl[v]), q[v]));
+    EACH(thi[v] = _mm512_mul_pd(vy[v], hi[v]));
+    EACH(tlo[v] = _mm512_fmadd_pd(vy[v], lo[v], _mm512_fmsub_pd(vy[v], hi[v], thi[v])));
+    EACH(nd[v] = _mm512_fmadd_pd(_mm512_add_pd(thi[v], tlo[v]), V_SET(INV_LN2N), V_SET(EXP_SHIFT)));
+    EACH(ni[v] = _mm512_castpd_si512(nd[v]));
+    EACH(nd[v] = _mm512_sub_pd(nd[v], V_SET(EXP_SHIFT)));
+    EACH(tail[v] = _mm512_permutex2var_pd(t->et0, ni[v], t->et1));
+    EACH(er[v] = _mm512_fnmadd_pd(nd[v], V_SET(ln2n_hi), thi[v]));
+    EACH(er[v] = _mm512_add_pd(
+             er[v], _mm512_add_pd(_mm512_fnmadd_pd(nd[v], V_SET(ln2n_lo), tlo[v]), tail[v])));
+    EACH(sbits[v] = _mm512_castpd_si512(_mm512_permutex2var_pd(t->eb0, ni[v], t->eb1)));
+    EACH(scale[v] = _mm512_castsi512_pd(
+             _mm512_add_epi64(sbits[v], _mm512_slli_epi64(ni[v], 52 - EXP_BITS))));
+    EACH(e2[v] = _mm512_mul_pd(er[v], er[v]));
+    EACH(pa[v] = _mm512_fmadd_pd(er[v], V_SET(E3), V_SET(E2)));
+    EACH(pb[v] = _mm512_fmadd_pd(e2[v], _mm512_fmadd_pd(er[v], V_SET(E7), V_SET(E6)),
+                                 _mm512_fmadd_pd(er[v], V_SET(E5), V_SET(E4))));
+    EACH(pe[v] = _mm512_fmadd_pd(e2[v], _mm512_fmadd_pd(e2[v], pb[v], pa[v]), er[v]));
+    EACH(_mm512_storeu_pd(r + (b + v) * HB_POW_BLOCK, _mm512_fmadd_pd(scale[v], pe[v], scale[v])));
+}
+#undef EACH
+
 static void pow_blocks_avx512(const double *x, const double *y, double *r, size_t nblocks) {
-    const __m512d invc0 = _mm512_load_pd(tab.invc), invc1 = _mm512_load_pd(tab.invc + 8);
-    const __m512d lch0 = _mm512_load_pd(tab.logc_hi), lch1 = _mm512_load_pd(tab.logc_hi + 8);
-    const __m512d lcl0 = _mm512_load_pd(tab.logc_lo), lcl1 = _mm512_load_pd(tab.logc_lo + 8);
-    const __m512d eb0 = _mm512_castsi512_pd(_mm512_load_si512(tab.exp_bits));
-    const __m512d eb1 = _mm512_castsi512_pd(_mm512_load_si512(tab.exp_bits + 8));
-    const __m512d et0 = _mm512_load_pd(tab.exp_tail), et1 = _mm512_load_pd(tab.exp_tail + 8);
-    const __m512i off = _mm512_set1_epi64((long long)LOG_OFF);
-    const __m512i expmask = _mm512_set1_epi64((long long)(0xfffULL << 52));
-    for (size_t b = 0; b < nblocks; b++) {
-        __m512i ix = _mm512_castpd_si512(_mm512_loadu_pd(x + b * HB_POW_BLOCK));
-        __m512d vy = _mm512_loadu_pd(y + b * HB_POW_BLOCK);
-        __m512i tmp = _mm512_sub_epi64(ix, off);
-        __m512i idx = _mm512_srli_epi64(tmp, 52 - LOG_BITS);
-        __m512d kd = _mm512_cvtepi64_pd(_mm512_srai_epi64(tmp, 52));
-        __m512d z = _mm512_castsi512_pd(_mm512_sub_epi64(ix, _mm512_and_si512(tmp, expmask)));
-        __m512d invc = _mm512_permutex2var_pd(invc0, idx, invc1);
-        __m512d p = _mm512_mul_pd(z, invc);
-        __m512d rlo = _mm512_fmsub_pd(z, invc, p);
-        __m512d rr = _mm512_sub_pd(p, V_SET(1.0));
-        __m512d t1 = _mm512_fmadd_pd(kd, V_SET(ln2_hi), _mm512_permutex2var_pd(lch0, idx, lch1));
-        __m512d t2 = _mm512_add_pd(t1, rr);
-        __m512d lo1 = _mm512_fmadd_pd(kd, V_SET(ln2_lo), _mm512_permutex2var_pd(lcl0, idx, lcl1));
-        __m512d lo2 = _mm512_add_pd(_mm512_sub_pd(t1, t2), rr);
-        __m512d r2 = _mm512_mul_pd(rr, rr);
-        __m512d ar = _mm512_mul_pd(V_SET(-0.5), rr);
-        __m512d ar2 = _mm512_mul_pd(V_SET(-0.5), r2);
-        __m512d hi = _mm512_add_pd(t2, ar2);
-        __m512d lo3 = _mm512_fmsub_pd(ar, rr, ar2);
-        __m512d lo4 = _mm512_add_pd(_mm512_sub_pd(t2, hi), ar2);
-        __m512d ar3 = _mm512_mul_pd(rr, ar2);
-        __m512d rl = _mm512_fmadd_pd(rlo, _mm512_fmsub_pd(rr, rr, rr), rlo);
-        __m512d q = _mm512_fmadd_pd(r2, _mm512_fmadd_pd(rr, V_SET(C9), V_SET(C8)),
-                                    _mm512_fmadd_pd(rr, V_SET(C7), V_SET(C6)));
-        q = _mm512_fmadd_pd(r2, q, _mm512_fmadd_pd(rr, V_SET(C5), V_SET(C4)));
-        q = _mm512_fmadd_pd(r2, q, _mm512_fmadd_pd(rr, V_SET(C3), V_SET(C2)));
-        q = _mm512_mul_pd(ar3, _mm512_fmadd_pd(r2, q, _mm512_fmadd_pd(rr, V_SET(C1), V_SET(C0))));
-        __m512d lo = _mm512_add_pd(_mm512_add_pd(lo1, lo2), _mm512_add_pd(lo3, lo4));
-        lo = _mm512_add_pd(_mm512_add_pd(lo, rl), q);
-
-        __m512d thi = _mm512_mul_pd(vy, hi);
-        __m512d tlo = _mm512_fmadd_pd(vy, lo, _mm512_fmsub_pd(vy, hi, thi));
-
-        __m512d nd = _mm512_fmadd_pd(_mm512_add_pd(thi, tlo), V_SET(INV_LN2N), V_SET(EXP_SHIFT));
-        __m512i ni = _mm512_castpd_si512(nd);
-        nd = _mm512_sub_pd(nd, V_SET(EXP_SHIFT));
-        __m512d tail = _mm512_permutex2var_pd(et0, ni, et1);
-        __m512d er = _mm512_fnmadd_pd(nd, V_SET(ln2n_hi), thi);
-        er = _mm512_add_pd(er, _mm512_add_pd(_mm512_fnmadd_pd(nd, V_SET(ln2n_lo), tlo), tail));
-        __m512i sbits = _mm512_castpd_si512(_mm512_permutex2var_pd(eb0, ni, eb1));
-        __m512d scale =
-            _mm512_castsi512_pd(_mm512_add_epi64(sbits, _mm512_slli_epi64(ni, 52 - EXP_BITS)));
-        __m512d e2 = _mm512_mul_pd(er, er);
-        __m512d pa = _mm512_fmadd_pd(er, V_SET(E3), V_SET(E2));
-        __m512d pb = _mm512_fmadd_pd(e2, _mm512_fmadd_pd(er, V_SET(E7), V_SET(E6)),
-                                     _mm512_fmadd_pd(er, V_SET(E5), V_SET(E4)));
-        __m512d pe = _mm512_fmadd_pd(e2, _mm512_fmadd_pd(e2, pb, pa), er);
-        _mm512_storeu_pd(r + b * HB_POW_BLOCK, _mm512_fmadd_pd(scale, pe, scale));
-    }
+    pow_vtab t;
+    t.invc0 = _mm512_load_pd(tab.invc), t.invc1 = _mm512_load_pd(tab.invc + 8);
+    t.lch0 = _mm512_load_pd(tab.logc_hi), t.lch1 = _mm512_load_pd(tab.logc_hi + 8);
+    t.lcl0 = _mm512_load_pd(tab.logc_lo), t.lcl1 = _mm512_load_pd(tab.logc_lo + 8);
+    t.eb0 = _mm512_castsi512_pd(_mm512_load_si512(tab.exp_bits));
+    t.eb1 = _mm512_castsi512_pd(_mm512_load_si512(tab.exp_bits + 8));
+    t.et0 = _mm512_load_pd(tab.exp_tail), t.et1 = _mm512_load_pd(tab.exp_tail + 8);
+    t.off = _mm512_set1_epi64((long long)LOG_OFF);
+    t.expmask = _mm512_set1_epi64((long long)(0xfffULL << 52));
+    size_t b = 0;
+    for (; b + 2 <= nblocks; b += 2)
+        pow_x8n(&t, x, y, r, b, 2);
+    if (b < nblocks)
+        pow_x8n(&t, x, y, r, b, 1);
 }
 #endif
 
