@@ -1,8 +1,17 @@
 #!/bin/bash
-# mc benchmark (not a test): ns per site update on one core, the lesson's
-# 324-point scan on 2 workers against the ideal efficiency, and static vs
-# dynamic on deliberately uneven points. Usage: bench/mc_bench.sh [HYBENCH]
-# Quote medians; the machine may be shared.
+# mc benchmark (not a test): ns per site update on one core beside its
+# limit (clock, cycles and instructions per update from bench/probe.c), the
+# lesson's 324-point scan on 2 workers against the ideal efficiency, static
+# vs dynamic on deliberately uneven points, and the lesson's scan in a
+# configuration where most points mix (VERIFIED_SCAN=0 skips it: ~30 s).
+# Usage: bench/mc_bench.sh [HYBENCH]. Quote medians; the machine may be shared.
+#
+# The limit: 8 blocks of two sites each take one Philox4x32-10 call on 8
+# lanes (60 vector instructions, see bench/pi_bench.sh) and two 8-lane
+# updates of 38 operations each (the proposal and the accept draw from the
+# words, dS, exp(-dS) with its 10 fused multiply-adds, the test, the blend,
+# the count), plus the sweep's sum of x^2: about 143 512-bit operations per
+# 16 updates on the 2 ports that execute them, 4.5 cycles per update.
 set -eu
 hybench=${1:-build/hybench}
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,10 +39,22 @@ ${MPIEXEC:-mpiexec} -n 2 -bind-to none "$hybench" run "${lesson[@]}" --schedule 
     --out-dir "$work/ranks" >"$work/ranks.txt"
 ranks=$(median_of "$work/ranks.txt")
 diff -r "$work/serial" "$work/ranks" >/dev/null || echo "WARNING: serial and 2x1 files differ"
-awk -v s="$serial" -v c="$cpu" -v p="$par" -v r="$ranks" -v u="$updates" 'BEGIN {
+probe=${HB_PROBE:-$(dirname "$hybench")/bench/hb_probe}
+ghz=0 instr=0
+if [ -x "$probe" ]; then
+    ghz=$("$probe" clock | awk '$1 == "clock_ghz" { print $2 }')
+    instr=$("$probe" icount mc | awk '$1 == "instructions_per_update" { print $2 }')
+fi
+awk -v s="$serial" -v c="$cpu" -v p="$par" -v r="$ranks" -v u="$updates" -v g="$ghz" -v ni="$instr" 'BEGIN {
     printf "lesson scan, 324 points x 10000 sweeps x 64 slices = %d site updates\n", u
     printf "  serial: %.4f s median = %.2f ns per site update (one core, wall)\n", s, s / u * 1e9
     printf "  serial: %.2f s CPU time = %.2f ns per site update (one core, CPU)\n", c, c / u * 1e9
+    if (g > 0) {
+        cyc = s / u * g * 1e9
+        printf "  clock %.2f GHz: %.2f cycles and %.2f instructions per site update\n", g, cyc, ni
+        printf "  limit 4.5 cycles per update = %.2f ns; the kernel at %.0f%% of it (CPU time: %.0f%%)\n", \
+            4.5 / g, 100 * 4.5 / cyc, 100 * 4.5 / (c / u * g * 1e9)
+    }
     printf "  1x2 dynamic: %.4f s median; efficiency %.1f%% (ideal 100%%: 324 tasks on 2 workers)\n", p, 100 * s / (2 * p)
     printf "  2x1 dynamic: %.4f s median; efficiency %.1f%%\n", r, 100 * s / (2 * r)
 }'
@@ -51,3 +72,14 @@ for sched in static dynamic; do
     printf "uneven points, 1x2 %-7s: %.4f s median, busy max/mean %s\n" "$sched" \
         "$(median_of "$work/u_$sched.txt")" "$(busy_ratio "$work/u_$sched.csv")"
 done
+
+# The lesson's scan where most points mix: 4 slices instead of 64 (a = beta/4,
+# so the centroid moves ~16x faster per sweep) and 10^6 sweeps, 10^5 of them
+# thermalisation (the default tenth); docs/mc.md has the table.
+if [ "${VERIFIED_SCAN:-1}" != 0 ]; then
+    "$hybench" run "${lesson[@]:0:8}" --slices 4 --iterations 1000000 --threads 2 \
+        --schedule dynamic --repeat 1 --warmup 0 --out-dir "$work/verified" >"$work/verified.txt" || true
+    printf "lesson scan, --slices 4 --iterations 1000000, 1x2 dynamic: %.1f s wall; %s of 324 points well mixed; %s\n" \
+        "$(median_of "$work/verified.txt")" "$(grep -l 'mixing = well mixed' "$work"/verified/*.dat | wc -l)" \
+        "$(grep -o 'result points=[^;,]*[^;]*' "$work/verified.txt" | head -1)"
+fi

@@ -12,6 +12,16 @@
 #     with rate the lowest per-element worker time among chunks >= 1024 of
 #     the same layout and schedule (where hand-out costs are negligible).
 #
+#  3. Against the limit: the same run measures a copy loop with the map's
+#     traffic (r[i] = x[i] + y[i]: 16 bytes read and 8 written per element,
+#     bench/probe.c), numpy's np.power on the same number of elements (when
+#     a python3 with numpy is found: HB_NUMPY_PYTHON, bench/compare's
+#     .venv-compare, python3), the clock and the instructions per element.
+#     The limit is the larger of the memory time (the copy loop's ns per
+#     element) and the compute time: a block of 8 elements is 64 vector
+#     operations of pow_elem (kernels/pow_math.c) on the 2 ports that
+#     execute 512-bit operations, 4.0 cycles per element.
+#
 # Usage: bench/pow_bench.sh [HYBENCH] [ELEMENTS]   (default build/hybench, 400000)
 # Figures are medians of --repeat runs; on a shared machine expect noise.
 set -eu
@@ -53,6 +63,47 @@ half=$(( (N + 1) / 2 ))
 # 2x1: both ranks map the node's one shared copy of inputs and results.
 grep -E '^memory' "$tmp/2x1.txt" | sed 's/^/2x1 /'
 medians "$tmp/rate.csv" | awk -v n="$N" '{ printf "  %-7s %s  wall %.6f s  %.3f ns per element per core\n", $1, $2, $6, $6 * $5 / n * 1e9 }'
+
+serial_ns=$(medians "$tmp/rate.csv" | awk -v n="$N" '$1 == "serial" { printf "%.4f", $6 * $5 / n * 1e9 }')
+echo "== against the limit: $N elements, warm memory, one core"
+probe=${HB_PROBE:-$(dirname "$HYBENCH")/bench/hb_probe}
+root=$(cd "$(dirname "$0")/.." && pwd)
+numpy_ns=
+for py in ${HB_NUMPY_PYTHON:-} "$root/.venv-compare/bin/python" python3; do
+    [ -n "$py" ] && command -v "$py" >/dev/null 2>&1 && "$py" -c 'import numpy' 2>/dev/null || continue
+    numpy_ns=$("$py" - "$N" "$REPEAT" <<'PY'
+import sys, time
+import numpy as np
+n, rep = int(sys.argv[1]), int(sys.argv[2])
+g = np.random.default_rng(1)
+x, y, r = g.uniform(0.5, 100, n), g.uniform(-100, 100, n), np.empty(n)
+np.power(x, y, out=r)
+t = []
+for _ in range(rep):
+    t0 = time.perf_counter()
+    np.power(x, y, out=r)
+    t.append(time.perf_counter() - t0)
+t.sort()
+print("%.4f" % (t[len(t) // 2] / n * 1e9))
+PY
+)
+    break
+done
+if [ -x "$probe" ]; then
+    ghz=$("$probe" clock | awk '$1 == "clock_ghz" { print $2 }')
+    instr=$("$probe" icount pow | awk '$1 == "instructions_per_element" { print $2 }')
+    copy=$("$probe" copy "$N" "$REPEAT")
+    awk -v k="$serial_ns" -v g="$ghz" -v ni="$instr" -v np="${numpy_ns:-0}" \
+        -v c="$(echo "$copy" | awk '$1 == "ns_per_element" { print $2 }')" \
+        -v gb="$(echo "$copy" | awk '$1 == "gb_per_s" { print $2 }')" 'BEGIN {
+        comp = 4.0 / g; lim = c > comp ? c : comp
+        printf "  kernel      %.3f ns per element: %.2f cycles, %.2f instructions per element\n", k, k * g, ni
+        printf "  copy loop   %.3f ns per element: 24 bytes per element at %.1f GB/s\n", c, gb
+        if (np > 0) printf "  np.power    %.3f ns per element; kernel / numpy %.2f\n", np, np / k
+        else printf "  np.power    not measured: no python3 with numpy (bench/compare/setup installs one)\n"
+        printf "  limit %.3f ns per element (memory %.3f, compute 4.0 cycles = %.3f at %.2f GHz); the kernel at %.0f%% of it\n", \
+            lim, c, comp, g, 100 * lim / k }'
+fi
 
 echo "== grain sweep: $N elements, --chunk $CHUNKS"
 for sched in static dynamic; do
