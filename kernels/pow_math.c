@@ -219,17 +219,17 @@ typedef struct pow_vtab {
     __m512i off, expmask;
 } pow_vtab;
 
-/* pow_elem on n blocks of 8 lanes from block b (n = 1 or 2, a constant once
+/* pow_elem on n blocks of 8 lanes from block b (n = 1 or 4, a constant once
  * inlined), operation for operation, statement by statement over the blocks
  * (EACH) so that their long dependency chains interleave in program order;
  * the tables are read with vpermt2pd. */
-#define EACH(stmt) _Pragma("GCC unroll 2") for (int v = 0; v < n; v++) stmt
+#define EACH(stmt) _Pragma("GCC unroll 4") for (int v = 0; v < n; v++) stmt
 static inline __attribute__((always_inline)) void
 pow_x8n(const pow_vtab *t, const double *x, const double *y, double *r, size_t b, int n) {
-    __m512i idx[2], ix[2], ni[2], sbits[2], tmp[2];
-    __m512d ar2[2], ar3[2], ar[2], e2[2], er[2], hi[2], invc[2], kd[2], lo1[2], lo2[2], lo3[2],
-        lo4[2], lo[2], nd[2], p[2], pa[2], pb[2], pe[2], q[2], r2[2], rl[2], rlo[2], rr[2],
-        scale[2], t1[2], t2[2], tail[2], thi[2], tlo[2], vy[2], z[2];
+    __m512i idx[4], ix[4], ni[4], sbits[4], tmp[4];
+    __m512d ar2[4], ar3[4], ar[4], e2[4], er[4], hi[4], invc[4], kd[4], lo1[4], lo2[4], lo3[4],
+        lo4[4], lo[4], nd[4], p[4], pa[4], pb[4], pe[4], q[4], r2[4], rl[4], rlo[4], rr[4],
+        scale[4], t1[4], t2[4], tail[4], thi[4], tlo[4], vy[4], z[4];
     EACH(ix[v] = _mm512_castpd_si512(_mm512_loadu_pd(x + (b + v) * HB_POW_BLOCK)));
     EACH(vy[v] = _mm512_loadu_pd(y + (b + v) * HB_POW_BLOCK));
     EACH(tmp[v] = _mm512_sub_epi64(ix[v], t->off));
@@ -294,9 +294,9 @@ static void pow_blocks_avx512(const double *x, const double *y, double *r, size_
     t.off = _mm512_set1_epi64((long long)LOG_OFF);
     t.expmask = _mm512_set1_epi64((long long)(0xfffULL << 52));
     size_t b = 0;
-    for (; b + 2 <= nblocks; b += 2)
-        pow_x8n(&t, x, y, r, b, 2);
-    if (b < nblocks)
+    for (; b + 4 <= nblocks; b += 4)
+        pow_x8n(&t, x, y, r, b, 4);
+    for (; b < nblocks; b++)
         pow_x8n(&t, x, y, r, b, 1);
 }
 #endif
