@@ -121,6 +121,59 @@ static void test_simulate(void) {
     CHECK(r.mixing != HB_MC_MIXED);
 }
 
+/* The result bits of points of every lattice shape the sweep treats apart
+ * (odd N, fewer sites than a vector, partial vectors), as the files of
+ * format 2 were first written (GCC 12, AVX2 and AVX-512 builds): every build
+ * must reproduce them exactly, whatever its vector code, since a file's
+ * bytes are the contract (3000 sweeps, 300 thermalisation). */
+static void test_result_bits(void) {
+    static const struct {
+        uint64_t slices;
+        double beta, m, h;
+        uint64_t seed, accepted, x2, x2_err, tau;
+    } want[] = {
+        {2, 4, 0.5, 0.5, 1000, 4756, 0x3fe411fbe3125389u, 0x3faa434a07f5576eu, 0x4022b2094e789aa2u},
+        {3, 5, 0.75, 0.69999999999999996, 1077, 6430, 0x3fe035be8104f876u, 0x3f9b2f32376e82dbu,
+         0x4019bf9dbab3ae39u},
+        {5, 6, 1, 0.90000000000000002, 1154, 9604, 0x3fdf362b097848e5u, 0x3f937405dd56f99eu,
+         0x4013162b184dbc5du},
+        {8, 7, 1.25, 1.1000000000000001, 1231, 12992, 0x3fd7d8659b57f9d4u, 0x3f85758ec4e9c5b5u,
+         0x400c24a65fe78e64u},
+        {9, 8, 1.5, 1.3, 1308, 12632, 0x3fd30bef17e2736bu, 0x3f799eb8cd42456du,
+         0x4003f7daebba6025u},
+        {17, 9, 1.75, 1.5, 1385, 17401, 0x3fd1c3c52022cafcu, 0x3f8188b0a77af0ecu,
+         0x40153cab9ed05cbeu},
+        {24, 10, 2, 1.7000000000000002, 1462, 18696, 0x3fd003a1d612aebcu, 0x3f8c97a9088e09b2u,
+         0x4027f8b5885d6413u},
+        {33, 11, 2.25, 1.9000000000000001, 1539, 19989, 0x3fccba70307e9471u, 0x3f90fe541605a8f2u,
+         0x40304f21317c3647u},
+        {64, 12, 2.5, 2.1000000000000001, 1616, 25141, 0x3fc9bcfcf2c649f4u, 0x3f7e1c50755007d7u,
+         0x403345183234a027u},
+        {65, 13, 2.75, 2.3000000000000003, 1693, 22988, 0x3fc9f7533109a913u, 0x3f9517b13fc0ed50u,
+         0x4037b7fe36ebca5cu},
+        {130, 14, 3, 2.5, 1770, 30105, 0x3fc45485377087aeu, 0x3f876938ffb5204au,
+         0x40388147eed4e435u},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        hb_mc_point p = {want[i].beta, want[i].m, want[i].h, 3000, 300, want[i].slices};
+        hb_mc_result r;
+        CHECK_INT(hb_mc_simulate(&p, want[i].seed, &r, NULL), 0);
+        uint64_t x2, err, tau;
+        memcpy(&x2, &r.x2, sizeof x2);
+        memcpy(&err, &r.x2_err, sizeof err);
+        memcpy(&tau, &r.tau_int, sizeof tau);
+        if (r.accepted != want[i].accepted || x2 != want[i].x2 || err != want[i].x2_err ||
+            tau != want[i].tau)
+            fprintf(stderr, "slices %llu: accepted %llu x2 %.17g tau %.17g differ\n",
+                    (unsigned long long)want[i].slices, (unsigned long long)r.accepted, r.x2,
+                    r.tau_int);
+        CHECK_INT(r.accepted, want[i].accepted);
+        CHECK(x2 == want[i].x2);
+        CHECK(err == want[i].x2_err);
+        CHECK(tau == want[i].tau);
+    }
+}
+
 /* A Gaussian AR(1) series x_t = phi x_{t-1} + e_t has rho(t) = phi^t and
  * tau_int = (1 + phi) / (2 (1 - phi)); the estimator must find it. */
 static double ar1_next(uint64_t *s, double x, double phi) {
@@ -454,6 +507,7 @@ int main(void) {
     test_exact();
     test_philox();
     test_simulate();
+    test_result_bits();
     test_tau();
     test_calibration();
     test_kernel_verifies();
