@@ -68,41 +68,50 @@ serial_ns=$(medians "$tmp/rate.csv" | awk -v n="$N" '$1 == "serial" { printf "%.
 echo "== against the limit: $N elements, warm memory, one core"
 probe=${HB_PROBE:-$(dirname "$HYBENCH")/bench/hb_probe}
 root=$(cd "$(dirname "$0")/.." && pwd)
-numpy_ns=
+numpy_ns= numpy_cpu=
 for py in ${HB_NUMPY_PYTHON:-} "$root/.venv-compare/bin/python" python3; do
     [ -n "$py" ] && command -v "$py" >/dev/null 2>&1 && "$py" -c 'import numpy' 2>/dev/null || continue
-    numpy_ns=$("$py" - "$N" "$REPEAT" <<'PY'
+    read -r numpy_ns numpy_cpu < <("$py" - "$N" "$REPEAT" <<'PY'
 import sys, time
 import numpy as np
 n, rep = int(sys.argv[1]), int(sys.argv[2])
 g = np.random.default_rng(1)
 x, y, r = g.uniform(0.5, 100, n), g.uniform(-100, 100, n), np.empty(n)
 np.power(x, y, out=r)
-t = []
+t, c = [], []
 for _ in range(rep):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     np.power(x, y, out=r)
     t.append(time.perf_counter() - t0)
+    c.append(time.thread_time() - c0)
 t.sort()
-print("%.4f" % (t[len(t) // 2] / n * 1e9))
+c.sort()
+print("%.4f %.4f" % (t[len(t) // 2] / n * 1e9, c[len(c) // 2] / n * 1e9))
 PY
 )
     break
 done
 if [ -x "$probe" ]; then
-    ghz=$("$probe" clock | awk '$1 == "clock_ghz" { print $2 }')
-    instr=$("$probe" icount pow | awk '$1 == "instructions_per_element" { print $2 }')
+    val() { awk -v k="$1" '$1 == k { print $2 }'; }
+    ghz=$("$probe" clock | val clock_ghz)
+    instr=$("$probe" icount pow | val instructions_per_element)
     copy=$("$probe" copy "$N" "$REPEAT")
-    awk -v k="$serial_ns" -v g="$ghz" -v ni="$instr" -v np="${numpy_ns:-0}" \
-        -v c="$(echo "$copy" | awk '$1 == "ns_per_element" { print $2 }')" \
-        -v gb="$(echo "$copy" | awk '$1 == "gb_per_s" { print $2 }')" 'BEGIN {
-        comp = 4.0 / g; lim = c > comp ? c : comp
-        printf "  kernel      %.3f ns per element: %.2f cycles, %.2f instructions per element\n", k, k * g, ni
-        printf "  copy loop   %.3f ns per element: 24 bytes per element at %.1f GB/s\n", c, gb
-        if (np > 0) printf "  np.power    %.3f ns per element; kernel / numpy %.2f\n", np, np / k
-        else printf "  np.power    not measured: no python3 with numpy (bench/compare/setup installs one)\n"
-        printf "  limit %.3f ns per element (memory %.3f, compute 4.0 cycles = %.3f at %.2f GHz); the kernel at %.0f%% of it\n", \
-            lim, c, comp, g, 100 * lim / k }'
+    kern=$("$probe" pow "$N" "$REPEAT")
+    awk -v k="$serial_ns" -v g="$ghz" -v ni="$instr" -v np="${numpy_ns:-0}" -v npc="${numpy_cpu:-0}" \
+        -v kw="$(echo "$kern" | val ns_per_element)" -v kc="$(echo "$kern" | val cpu_ns_per_element)" \
+        -v c="$(echo "$copy" | val ns_per_element)" -v cc="$(echo "$copy" | val cpu_ns_per_element)" \
+        -v gb="$(echo "$copy" | val gb_per_s)" 'BEGIN {
+        comp = 4.0 / g; lim = c > comp ? c : comp; limc = cc > comp ? cc : comp
+        printf "  through hybench (serial, above): %.3f ns per element\n", k
+        printf "  hb_pow_block %.3f ns per element wall, %.3f CPU: %.2f cycles (CPU), %.2f instructions per element\n", \
+            kw, kc, kc * g, ni
+        printf "  copy loop    %.3f ns per element wall, %.3f CPU: 24 bytes per element at %.1f GB/s\n", c, cc, gb
+        if (np > 0) printf "  np.power     %.3f ns per element wall, %.3f CPU; kernel / numpy %.2f wall, %.2f CPU\n", \
+            np, npc, np / kw, npc / kc
+        else printf "  np.power     not measured: no python3 with numpy (bench/compare/setup installs one)\n"
+        printf "  limit: the larger of memory (the copy loop) and compute (4.0 cycles = %.3f ns at %.2f GHz)\n", comp, g
+        printf "  limit %.3f ns per element wall, the kernel at %.0f%% of it; %.3f CPU, at %.0f%%\n", \
+            lim, 100 * lim / kw, limc, 100 * limc / kc }'
 fi
 
 echo "== grain sweep: $N elements, --chunk $CHUNKS"

@@ -11,6 +11,8 @@
  *   hb_probe pi-ref SAMPLES REPEAT median samples/s of the plain loop
  *   hb_probe copy ELEMENTS REPEAT  median ns per element of r[i] = x[i] + y[i]
  *                                  (pow's traffic: 16 bytes read, 8 written)
+ *   hb_probe pow ELEMENTS REPEAT   median ns per element of hb_pow_block on warm
+ *                                  memory, wall and thread CPU time
  *
  * Instruction counts: valgrind 3.19 (Debian 12) stops at the first AVX-512
  * instruction and perf has no hardware counters in this VM, so the count is
@@ -214,7 +216,7 @@ static int icount(const char *what) {
 
 static int usage(void) {
     fprintf(stderr, "usage: hb_probe clock | icount pi|pi-ref|mc|pow | pi-ref SAMPLES REPEAT | "
-                    "copy ELEMENTS REPEAT\n");
+                    "copy|pow ELEMENTS REPEAT\n");
     return 2;
 }
 
@@ -260,15 +262,35 @@ int main(int argc, char **argv) {
             x[i] = (double)i;
         copy_loop(x, x + n, x + 2 * n, n);
         for (long i = 0; i < repeat; i++) {
-            double t0 = now();
+            double t0 = now(), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
             copy_loop(x, x + n, x + 2 * n, n);
             t[i] = now() - t0;
+            c[i] = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
         }
         double m = median(t, (int)repeat);
         printf("ns_per_element %.4f\nns_per_element_min %.4f\nns_per_element_max %.4f\n"
-               "bytes_per_element 24\ngb_per_s %.2f\n",
+               "cpu_ns_per_element %.4f\nbytes_per_element 24\ngb_per_s %.2f\n",
                m / (double)n * 1e9, t[0] / (double)n * 1e9, t[repeat - 1] / (double)n * 1e9,
-               24.0 * (double)n / m / 1e9);
+               median(c, (int)repeat) / (double)n * 1e9, 24.0 * (double)n / m / 1e9);
+        free(x);
+        return 0;
+    }
+    if (strcmp(argv[1], "pow") == 0) { /* hb_pow_block on warm generated inputs */
+        size_t blocks = (n + HB_POW_BLOCK - 1) / HB_POW_BLOCK, np = blocks * HB_POW_BLOCK;
+        double *x = malloc(3 * np * sizeof *x);
+        if (!x)
+            return 1;
+        hb_pow_generate(1, 0, np, x, x + np);
+        hb_pow_block(x, x + np, x + 2 * np, blocks);
+        for (long i = 0; i < repeat; i++) {
+            double t0 = now(), c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+            hb_pow_block(x, x + np, x + 2 * np, blocks);
+            t[i] = now() - t0;
+            c[i] = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        }
+        printf("ns_per_element %.4f\ncpu_ns_per_element %.4f\n",
+               median(t, (int)repeat) / (double)np * 1e9,
+               median(c, (int)repeat) / (double)np * 1e9);
         free(x);
         return 0;
     }
