@@ -15,6 +15,13 @@
  * colour with M sites serves sites j and j + ceil(M/2). The counter is
  * (j | colour << 30, sweep, point id low, point id high) and the key the seed,
  * so every random number is fixed by (seed, point, sweep, site). */
+/* No contraction of a * b + c into a fused multiply-add: every operation is
+ * rounded as written, as GCC does in ISO C mode, so that clang builds (whose
+ * default contracts within an expression) compute the same bits. GCC does not
+ * know the pragma and warns about it. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
