@@ -323,6 +323,71 @@ mc_pairs(double *restrict t0, double *restrict t1, const double *restrict l0,
     }
     return (uint64_t)_mm512_reduce_add_epi64(acc);
 }
+
+/* A sweep of a lattice of N = 16 V sites (V = 2 or 4: 32 or 64 slices) held
+ * in registers: e[j] holds even sites x[2i], i = 8j..8j+7, o[j] the odd ones
+ * x[2i+1]. Each colour is V/2 groups of 8 blocks (block i serves sites i and
+ * i + 8 V/2), and a site's neighbours are the other colour's vector at the
+ * same place and that vector shifted by one lane, with the periodic wrap
+ * (valignq): the same sums as the arrays give, without the loads of one
+ * colour's results right after the other's stores, which cannot be
+ * forwarded when shifted by one element and then wait for the stores to
+ * reach the cache. *q receives site_mean_x2's value, summed in dot4's
+ * order. Returns the accepted updates. */
+static inline __attribute__((always_inline)) double sumsq4_regs(double s, const __m512d *v,
+                                                                int nv) {
+    __m256d p = _mm256_setzero_pd();
+#pragma GCC unroll 4
+    for (int j = 0; j < nv; j++) {
+        __m256d lo = _mm512_castpd512_pd256(v[j]), hi = _mm512_extractf64x4_pd(v[j], 1);
+        p = _mm256_add_pd(p, _mm256_mul_pd(lo, lo));
+        p = _mm256_add_pd(p, _mm256_mul_pd(hi, hi));
+    }
+    double l[4];
+    _mm256_storeu_pd(l, p);
+    return s + l[0] + l[1] + l[2] + l[3];
+}
+
+static inline __attribute__((always_inline)) uint64_t
+mc_sweep_regs(int V, __m512d *e, __m512d *o, const mc_ctx *restrict c, double *q) {
+    __m512i acc = _mm512_setzero_si512();
+    const __mmask8 live[4] = {0xff, 0xff, 0xff, 0xff};
+#pragma GCC unroll 2
+    for (int colour = 0; colour < 2; colour++) {
+        __m512d *t = colour ? o : e;
+        __m512i w[2][4];
+        __m512d x[4], nb[4];
+#pragma GCC unroll 2
+        for (int g = 0; g < V / 2; g++) {
+            w[g][0] = _mm512_or_si512(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                      _mm512_set1_epi64((long long)(8 * g | colour << 30)));
+            w[g][1] = _mm512_set1_epi64((long long)c->sweep);
+            w[g][2] = _mm512_set1_epi64((long long)c->id_lo);
+            w[g][3] = _mm512_set1_epi64((long long)c->id_hi);
+        }
+        hb_philox4x32_x8n(w, V / 2, &c->vkey);
+#pragma GCC unroll 4
+        for (int v = 0; v < V; v++) {
+            int j = v / 2 + (v % 2) * (V / 2); /* group v / 2, half v % 2 */
+            x[v] = t[j];
+            if (colour == 0) /* x[2i]: x[2i-1] + x[2i+1], o shifted up by one */
+                nb[v] = _mm512_add_pd(
+                    _mm512_castsi512_pd(_mm512_alignr_epi64(
+                        _mm512_castpd_si512(o[j]), _mm512_castpd_si512(o[(j + V - 1) % V]), 7)),
+                    o[j]);
+            else /* x[2i+1]: x[2i] + x[2i+2], e shifted down by one */
+                nb[v] = _mm512_add_pd(
+                    e[j], _mm512_castsi512_pd(_mm512_alignr_epi64(
+                              _mm512_castpd_si512(e[(j + 1) % V]), _mm512_castpd_si512(e[j]), 1)));
+        }
+        mc_update_v(V, x, nb, w, c, live, &acc);
+#pragma GCC unroll 4
+        for (int v = 0; v < V; v++)
+            t[v / 2 + (v % 2) * (V / 2)] = x[v];
+    }
+    *q = sumsq4_regs(sumsq4_regs(0, e, V), o, V) / (double)(16 * V);
+    return (uint64_t)_mm512_reduce_add_epi64(acc);
+}
 #else
 /* Blocks 0..n-1 of a colour: site j (t0) and site j + ceil(M/2) (t1), with
  * their left and right neighbours. Kept out of line so GCC keeps the restrict
@@ -556,6 +621,27 @@ static int series_result(const double *y, uint64_t blocks, uint64_t measured, hb
     return 0;
 }
 
+/* One sweep of the lattice in the arrays of hb_mc_simulate; *q receives the
+ * site average of x^2. Returns the accepted updates. */
+static inline uint64_t mc_sweep_arrays(double *xe, double *xo, size_t N, const mc_ctx *c,
+                                       double *q) {
+    size_t ne = (N + 1) / 2, no = N / 2;
+    uint64_t acc = 0;
+    if (N % 2 == 0) {
+        xo[0] = xo[no];
+        acc += mc_pass(xe, xo, xo + 1, ne, 0, c);
+        xe[ne] = xe[0];
+        acc += mc_pass(xo + 1, xe, xe + 1, no, 1, c);
+    } else {
+        xo[0] = xe[ne - 1];
+        acc += mc_pass(xe, xo, xo + 1, ne - 1, 0, c);
+        acc += mc_pass(xo + 1, xe, xe + 1, no, 1, c);
+        acc += mc_pass(xe + ne - 1, xo + no, xe, 1, 2, c);
+    }
+    *q = site_mean_x2(xe, ne, xo + 1, no);
+    return acc;
+}
+
 int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double *trace) {
     size_t N = (size_t)p->slices, ne = (N + 1) / 2, no = N / 2;
     uint64_t measured = p->iterations - p->thermalize, step = hb_mc_series_step(measured);
@@ -583,21 +669,23 @@ int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double 
     uint64_t first = p->iterations - blocks * step; /* first sweep of the series */
     uint64_t accepted = 0, in_block = 0, nblock = 0;
     double block_sum = 0;
+#if MC_AVX512
+    __m512d e[4], o[4]; /* 32 and 64 slices: the lattice in registers, cold */
+    for (int j = 0; j < 4; j++)
+        e[j] = o[j] = _mm512_setzero_pd();
+#endif
     for (uint64_t s = 0; s < p->iterations; s++) {
         c.sweep = s;
         uint64_t acc = 0;
-        if (N % 2 == 0) {
-            xo[0] = xo[no];
-            acc += mc_pass(xe, xo, xo + 1, ne, 0, &c);
-            xe[ne] = xe[0];
-            acc += mc_pass(xo + 1, xe, xe + 1, no, 1, &c);
-        } else {
-            xo[0] = xe[ne - 1];
-            acc += mc_pass(xe, xo, xo + 1, ne - 1, 0, &c);
-            acc += mc_pass(xo + 1, xe, xe + 1, no, 1, &c);
-            acc += mc_pass(xe + ne - 1, xo + no, xe, 1, 2, &c);
-        }
-        double q = site_mean_x2(xe, ne, xo + 1, no);
+        double q;
+#if MC_AVX512
+        if (N == 64)
+            acc = mc_sweep_regs(4, e, o, &c, &q);
+        else if (N == 32)
+            acc = mc_sweep_regs(2, e, o, &c, &q);
+        else
+#endif
+            acc = mc_sweep_arrays(xe, xo, N, &c, &q);
         if (trace)
             trace[s] = q;
         if (s >= p->thermalize)
