@@ -388,6 +388,72 @@ mc_sweep_regs(int V, __m512d *e, __m512d *o, const mc_ctx *restrict c, double *q
     *q = sumsq4_regs(sumsq4_regs(0, e, V), o, V) / (double)(16 * V);
     return (uint64_t)_mm512_reduce_add_epi64(acc);
 }
+
+/* dot4(s, x, x, M) for the M lanes of v, M = 2, 4 or 8: the first partial
+ * sum takes both squares when M = 2 (the tail), each of the four one or two
+ * squares otherwise; then s + p0 + p1 + p2 + p3 (adding the zero sums of
+ * M = 2 changes nothing: all terms are >= 0). */
+static inline __attribute__((always_inline)) double sumsq4_small(double s, __m512d v, int M) {
+    if (M == 2) {
+        double x0 = _mm512_cvtsd_f64(v);
+        double x1 =
+            _mm_cvtsd_f64(_mm_unpackhi_pd(_mm512_castpd512_pd128(v), _mm512_castpd512_pd128(v)));
+        double p0 = 0 + x0 * x0;
+        p0 += x1 * x1;
+        return s + p0;
+    }
+    __m256d lo = _mm512_castpd512_pd256(v);
+    __m256d p = _mm256_add_pd(_mm256_setzero_pd(), _mm256_mul_pd(lo, lo));
+    if (M == 8) {
+        __m256d hi = _mm512_extractf64x4_pd(v, 1);
+        p = _mm256_add_pd(p, _mm256_mul_pd(hi, hi));
+    }
+    double l[4];
+    _mm256_storeu_pd(l, p);
+    return s + l[0] + l[1] + l[2] + l[3];
+}
+
+/* A sweep of a lattice of N = 2 M sites, M = 2, 4 or 8 (4, 8 or 16 slices),
+ * one register per colour: e holds the even sites in lanes 0..M-1, o the odd
+ * ones. Block i of a colour serves lanes i and i + M/2, so the second half
+ * is moved down for its update and back up after it, and the neighbours are
+ * the other colour and its one-lane rotation within M lanes. Lanes from M up
+ * never reach a live lane. *q receives site_mean_x2's value, summed in
+ * dot4's order. Returns the accepted updates. */
+static inline __attribute__((always_inline)) uint64_t
+mc_sweep_small(int M, __m512d *e, __m512d *o, const mc_ctx *restrict c, double *q) {
+    const int B = M / 2;
+    long long up[8], down[8], hdown[8], hup[8];
+    for (int i = 0; i < 8; i++) {
+        up[i] = i < M ? (i + M - 1) % M : i;  /* lane i takes lane i - 1, wrapped */
+        down[i] = i < M ? (i + 1) % M : i;    /* lane i takes lane i + 1, wrapped */
+        hdown[i] = i < B ? i + B : i;         /* the second half moved down */
+        hup[i] = i >= B && i < M ? i - B : i; /* and back up */
+    }
+    const __m512i vup = _mm512_loadu_si512(up), vdown = _mm512_loadu_si512(down);
+    const __m512i vhdown = _mm512_loadu_si512(hdown), vhup = _mm512_loadu_si512(hup);
+    const __mmask8 live[2] = {(__mmask8)((1u << B) - 1), (__mmask8)((1u << B) - 1)};
+    const __mmask8 second = (__mmask8)(((1u << M) - 1) & ~((1u << B) - 1));
+    __m512i acc = _mm512_setzero_si512();
+#pragma GCC unroll 2
+    for (int colour = 0; colour < 2; colour++) {
+        __m512d *t = colour ? o : e;
+        __m512d nb = colour ? _mm512_add_pd(*e, _mm512_permutexvar_pd(vdown, *e))
+                            : _mm512_add_pd(_mm512_permutexvar_pd(vup, *o), *o);
+        __m512i w[1][4] = {{_mm512_or_si512(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                            _mm512_set1_epi64((long long)colour << 30)),
+                            _mm512_set1_epi64((long long)c->sweep),
+                            _mm512_set1_epi64((long long)c->id_lo),
+                            _mm512_set1_epi64((long long)c->id_hi)}};
+        hb_philox4x32_x8n(w, 1, &c->vkey);
+        __m512d x[2] = {*t, _mm512_permutexvar_pd(vhdown, *t)};
+        __m512d nbv[2] = {nb, _mm512_permutexvar_pd(vhdown, nb)};
+        mc_update_v(2, x, nbv, w, c, live, &acc);
+        *t = _mm512_mask_blend_pd(second, x[0], _mm512_permutexvar_pd(vhup, x[1]));
+    }
+    *q = sumsq4_small(sumsq4_small(0, *e, M), *o, M) / (double)(2 * M);
+    return (uint64_t)_mm512_reduce_add_epi64(acc);
+}
 #else
 /* Blocks 0..n-1 of a colour: site j (t0) and site j + ceil(M/2) (t1), with
  * their left and right neighbours. Kept out of line so GCC keeps the restrict
@@ -670,7 +736,7 @@ int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double 
     uint64_t accepted = 0, in_block = 0, nblock = 0;
     double block_sum = 0;
 #if MC_AVX512
-    __m512d e[4], o[4]; /* 32 and 64 slices: the lattice in registers, cold */
+    __m512d e[4], o[4]; /* 4 to 64 slices: the lattice in registers, cold */
     for (int j = 0; j < 4; j++)
         e[j] = o[j] = _mm512_setzero_pd();
 #endif
@@ -683,6 +749,12 @@ int hb_mc_simulate(const hb_mc_point *p, uint64_t seed, hb_mc_result *r, double 
             acc = mc_sweep_regs(4, e, o, &c, &q);
         else if (N == 32)
             acc = mc_sweep_regs(2, e, o, &c, &q);
+        else if (N == 16)
+            acc = mc_sweep_small(8, e, o, &c, &q);
+        else if (N == 8)
+            acc = mc_sweep_small(4, e, o, &c, &q);
+        else if (N == 4)
+            acc = mc_sweep_small(2, e, o, &c, &q);
         else
 #endif
             acc = mc_sweep_arrays(xe, xo, N, &c, &q);
