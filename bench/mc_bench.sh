@@ -20,22 +20,23 @@ trap 'rm -rf "$work"' EXIT
 
 lesson=(--kernel mc --beta 0.1,0.2,0.3,0.5,1.0,2.0,3.0,5.0,10.0
         --m 0.1,0.2,0.3,0.5,1.0,2.0,3.0,5.0,10.0 --h 0.25,0.5,1.0,2.5
-        --iterations 10000 --slices 64 --repeat 3 --warmup 1 --quiet)
+        --iterations 10000 --slices 64 --quiet)
+timed=(--repeat 3 --warmup 1)
 updates=$((324 * 10000 * 64))
 median_of() { grep -o 'wall median [0-9.e+-]*' "$1" | tail -1 | awk '{print $3}'; }
 
-"$hybench" run "${lesson[@]}" --serial --out-dir "$work/serial" >"$work/serial.txt"
+"$hybench" run "${lesson[@]}" "${timed[@]}" --serial --out-dir "$work/serial" >"$work/serial.txt"
 serial=$(median_of "$work/serial.txt")
 # CPU time of one serial pass (set-up included): unlike the wall time it does
 # not grow when other jobs share the cores.
 TIMEFORMAT=%U
 cpu=$({ time "$hybench" run "${lesson[@]}" --serial --repeat 1 --warmup 0 \
     --out-dir "$work/cpu" >/dev/null; } 2>&1)
-"$hybench" run "${lesson[@]}" --threads 2 --schedule dynamic --out-dir "$work/par" \
+"$hybench" run "${lesson[@]}" "${timed[@]}" --threads 2 --schedule dynamic --out-dir "$work/par" \
     >"$work/par.txt"
 par=$(median_of "$work/par.txt")
 diff -r "$work/serial" "$work/par" >/dev/null || echo "WARNING: serial and 1x2 files differ"
-${MPIEXEC:-mpiexec} -n 2 -bind-to none "$hybench" run "${lesson[@]}" --schedule dynamic \
+${MPIEXEC:-mpiexec} -n 2 -bind-to none "$hybench" run "${lesson[@]}" "${timed[@]}" --schedule dynamic \
     --out-dir "$work/ranks" >"$work/ranks.txt"
 ranks=$(median_of "$work/ranks.txt")
 diff -r "$work/serial" "$work/ranks" >/dev/null || echo "WARNING: serial and 2x1 files differ"
@@ -58,6 +59,17 @@ awk -v s="$serial" -v c="$cpu" -v p="$par" -v r="$ranks" -v u="$updates" -v g="$
     printf "  1x2 dynamic: %.4f s median; efficiency %.1f%% (ideal 100%%: 324 tasks on 2 workers)\n", p, 100 * s / (2 * p)
     printf "  2x1 dynamic: %.4f s median; efficiency %.1f%%\n", r, 100 * s / (2 * r)
 }'
+
+# The cost per update by lattice size (one well-mixed point, 4e7 updates, 5
+# repeats; CPU time of the whole run, set-up included).
+printf "  ns per site update (CPU) by slices:"
+for sl in 8 16 32 64 128 1024; do
+    it=$((40000000 / sl))
+    c=$({ time "$hybench" run --kernel mc --beta 10 --m 1 --h 1 --slices "$sl" --iterations "$it" \
+        --serial --repeat 5 --warmup 0 --quiet --out-dir "$work/s$sl" >/dev/null; } 2>&1)
+    awk -v c="$c" -v s="$sl" 'BEGIN { printf "  %d: %.2f", s, c / (5 * 4e7) * 1e9 }'
+done
+echo
 
 # Uneven points: static blocks give one worker the four heavy points.
 busy_ratio() { # CSV: busy_max / busy_mean of the last row
