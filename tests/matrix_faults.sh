@@ -20,11 +20,13 @@ nap=$HB_TEST_SLEEP orphan=$((HB_TEST_SLEEP + 1))
 wait_for() { until "$@"; do sleep 0.05; done; }
 gone() { ! pgrep -f "^sleep $1\$" >/dev/null; }
 
+# Only a hanging launch needs the timeout; it is long enough that a launch
+# that does not hang never meets it, even on a loaded machine.
 for mode in fail hang crash noop; do
-    want=failed
-    [ $mode = hang ] && want=timeout
+    want=failed timeout=600
+    [ $mode = hang ] && want=timeout timeout=30
     [ $mode = crash ] && want=crashed
-    expect_status 1 "$HYBENCH" "${base[@]}" --name $mode --timeout 5 \
+    expect_status 1 "$HYBENCH" "${base[@]}" --name $mode --timeout $timeout \
         --launcher "$fl $mode {layout} 2x1 mpiexec -n {ranks} -bind-to none {program}"
     said=$want
     [ $mode = noop ] && said="exited 0 but wrote no rows"
@@ -41,7 +43,7 @@ done
 
 # A launch that writes its rows and then hangs (the MPI_Finalize hang): the
 # rows stay, with a timeout row beside them, and the report says so.
-expect_status 1 "$HYBENCH" "${base[@]}" --name late --timeout 5 \
+expect_status 1 "$HYBENCH" "${base[@]}" --name late --timeout 30 \
     --launcher "$fl hang-after {layout} 2x1 mpiexec -n {ranks} -bind-to none {program}"
 grep -q "2x1 static round 1: timeout after writing all its rows" err.txt ||
     fail "late: stderr does not say the launch timed out after its rows: $(cat err.txt)"
