@@ -25,6 +25,7 @@
 #include "hybench/kernel.h"
 #include "hybench/mc.h"
 #include "hybench/parse.h"
+#include "hybench/points.h"
 
 #define MC_SIGMAS 5.0
 /* Points named per category in the report; the .dat files hold them all. */
@@ -52,8 +53,10 @@ static const hb_option mc_options[] = {
      "Euclidean time extents: a,b,c or start:stop:step; repeatable (default 1.0)"},
     {"m", "LIST...", "masses, as --beta (default 1.0)"},
     {"h", "LIST...", "half-widths of the uniform Metropolis proposal, as --beta (default 1.0)"},
+    HB_POINTS_OPTION_PARAM,
     {"zip", NULL, "pair the lists element by element (one value repeats) instead of the product"},
-    {"points", "FILE", "CSV of points: header beta,m,h[,iterations][,slices]; not with lists"},
+    {"points", "FILE",
+     "CSV of points: header beta,m,h[,iterations][,slices]; not with --beta/--m/--h/--param"},
     {"slices", "N", "lattice sites, spacing beta/N (default 64)"},
     {"iterations", "N", "sweeps per point, thermalisation included (default 10000)"},
     {"thermalize", "N", "leading sweeps discarded (default iterations/10 of each point)"},
@@ -62,38 +65,47 @@ static const hb_option mc_options[] = {
     {NULL, NULL, NULL},
 };
 
-static int read_list(const hb_args *args, const char *name, const char *opt, hb_dlist *l) {
-    size_t k = hb_args_count(args, name);
-    int rc;
-    for (size_t i = 0; i < k; i++)
-        if ((rc = hb_parse_dlist(opt, hb_args_nth(args, name, i), l)))
-            return rc;
-    return k ? 0 : hb_dlist_push(l, 1.0);
-}
-
+/* The points: --points FILE, or the --beta --m --h shorthands (in the
+ * lesson's order, beta outermost; a repeated one appends) followed by any
+ * --param lists, with 1.0 for beta, m or h when none is given. */
 static int build_points(const hb_args *args, const hb_mc_defaults *d, mc_state *st) {
-    const char *points = hb_args_get(args, "points");
-    if (points) {
-        static const char *const lists[] = {"beta", "m", "h", "zip"};
+    static const char *const names[] = {"beta", "m", "h"};
+    static const char *const opts[] = {"--beta", "--m", "--h"};
+    hb_points pts = {0};
+    const char *file = hb_args_get(args, "points");
+    int rc = 0;
+    if (file) {
+        static const char *const lists[] = {"beta", "m", "h", "zip", "param"};
         for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
             if (hb_args_has(args, lists[i]))
                 return hb_fail(HB_EUSAGE,
                                "--points: cannot be combined with --%s (the file "
                                "gives every point)",
                                lists[i]);
-        return hb_mc_points_read(points, d, &st->pts, &st->n);
+        rc = hb_points_read(&pts, file);
+    } else {
+        for (int k = 0; k < 3 && !rc; k++)
+            for (size_t i = 0; i < hb_args_count(args, names[k]) && !rc; i++)
+                rc = hb_points_add(&pts, opts[k], names[k], hb_args_nth(args, names[k], i));
+        for (size_t i = 0; i < hb_args_count(args, "param") && !rc; i++) {
+            const char *arg = hb_args_nth(args, "param", i);
+            for (int k = 0; k < 3 && !rc; k++)
+                if (strncmp(arg, names[k], strlen(names[k])) == 0 && arg[strlen(names[k])] == '=' &&
+                    hb_args_has(args, names[k]))
+                    rc = hb_fail(HB_EUSAGE, "--param %s: also given as %s (give one)", names[k],
+                                 opts[k]);
+            if (!rc)
+                rc = hb_points_add_param(&pts, arg);
+        }
+        for (int k = 0; k < 3 && !rc; k++)
+            if (hb_points_find(&pts, names[k]) < 0)
+                rc = hb_points_add(&pts, opts[k], names[k], "1.0");
+        if (!rc)
+            rc = hb_points_combine(&pts, hb_args_has(args, "zip"));
     }
-    hb_dlist beta = {0}, m = {0}, h = {0};
-    int rc = read_list(args, "beta", "--beta", &beta);
     if (!rc)
-        rc = read_list(args, "m", "--m", &m);
-    if (!rc)
-        rc = read_list(args, "h", "--h", &h);
-    if (!rc)
-        rc = hb_mc_points_from_lists(&beta, &m, &h, hb_args_has(args, "zip"), d, &st->pts, &st->n);
-    hb_dlist_free(&beta);
-    hb_dlist_free(&m);
-    hb_dlist_free(&h);
+        rc = hb_mc_points_from(&pts, d, &st->pts, &st->n);
+    hb_points_free(&pts);
     return rc;
 }
 

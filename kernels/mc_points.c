@@ -1,7 +1,9 @@
-/* The mc kernel's point list: the cartesian product of the --beta, --m and --h
- * lists in the lesson's order, the same lists zipped, or the rows of a CSV
- * file. Every failure is HB_EUSAGE with one line naming the option, or the
- * file and line, and the offending value. */
+/* The mc kernel's point list: generic points (points.h: the product of the
+ * --beta, --m and --h lists in the lesson's order or of --param lists, the
+ * same zipped, or the rows of a CSV file) turned into mc points, whose values
+ * must be positive numbers and which must all differ (one point, one file).
+ * Every failure is HB_EUSAGE with one line naming the option, or the file and
+ * line, and the offending value. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "hybench/mc.h"
 #include "hybench/numfmt.h"
 #include "hybench/parse.h"
+#include "hybench/points.h"
 
 /* Iterations and thermalisation of a point from the defaults; where names
  * the source for the message. */
@@ -85,254 +88,195 @@ static const char *point_text(char *buf, size_t cap, const hb_mc_point *p) {
     return buf;
 }
 
+/* --- from generic points ---------------------------------------------------- */
+
+enum { P_BETA, P_M, P_H, P_ITERATIONS, P_SLICES, NPARAM };
+static const char *const param_names[NPARAM] = {"beta", "m", "h", "iterations", "slices"};
+
+/* The option (lists) or file, line and column (table) of value k of param j,
+ * for messages. */
+static const char *where(char *buf, size_t len, const hb_points *pts, size_t j, size_t k) {
+    if (pts->form == HB_POINTS_TABLE)
+        snprintf(buf, len, "--points %s line %zu, %s", pts->file, pts->line[k], pts->param[j].name);
+    else
+        snprintf(buf, len, "%s", pts->param[j].opt);
+    return buf;
+}
+
+/* Every value of param j (of kind kind) as a number into v (doubles) or u. */
+static int convert(const hb_points *pts, size_t j, int kind, double *v, uint64_t *u) {
+    const hb_param *q = &pts->param[j];
+    char opt[512];
+    int rc = 0;
+    for (size_t k = 0; k < q->n && !rc; k++) {
+        where(opt, sizeof opt, pts, j, k);
+        size_t s;
+        if (kind == P_ITERATIONS) {
+            if (!(rc = hb_parse_size(opt, q->text[k], 1, HB_MC_ITERATIONS_MAX, &s)))
+                u[k] = s;
+        } else if (kind == P_SLICES) {
+            if (!(rc = hb_parse_size(opt, q->text[k], 2, HB_MC_SLICES_MAX, &s)))
+                u[k] = s;
+        } else if (!(rc = hb_parse_double(opt, q->text[k], -1e308, 1e308, &v[k]))) {
+            rc = positive(opt, v[k]);
+        }
+    }
+    return rc;
+}
+
+int hb_mc_points_from(const hb_points *pts, const hb_mc_defaults *d, hb_mc_point **out, size_t *n) {
+    bool table = pts->form == HB_POINTS_TABLE;
+    int kind[HB_PARAMS_MAX], have[NPARAM] = {0};
+    for (size_t j = 0; j < pts->nparams; j++) {
+        kind[j] = -1;
+        for (int k = 0; k < NPARAM; k++)
+            if (strcmp(pts->param[j].name, param_names[k]) == 0)
+                kind[j] = k;
+        if (kind[j] >= 0) {
+            have[kind[j]] = 1;
+        } else if (table) {
+            return hb_fail(HB_EUSAGE,
+                           "--points %s line %zu: unknown column '%s' (columns: beta, m, h, and "
+                           "optionally iterations, slices)",
+                           pts->file, pts->header_line, pts->param[j].name);
+        } else {
+            return hb_fail(HB_EUSAGE,
+                           "%s: the mc kernel has no parameter '%s' (beta, m, h, iterations, "
+                           "slices)",
+                           pts->param[j].opt, pts->param[j].name);
+        }
+    }
+    for (int k = P_BETA; k <= P_H; k++)
+        if (!have[k])
+            return table ? hb_fail(HB_EUSAGE,
+                                   "--points %s line %zu: the header has no column '%s' (it "
+                                   "needs beta, m and h)",
+                                   pts->file, pts->header_line, param_names[k])
+                         : hb_fail(HB_EUSAGE, "mc: no values for %s", param_names[k]);
+    size_t count = pts->n;
+    if (count > HB_MC_POINTS_MAX)
+        return hb_fail(HB_EUSAGE, "mc: more than %zu points", HB_MC_POINTS_MAX);
+    /* Each parameter's values converted once, then picked by index. */
+    double *v[HB_PARAMS_MAX] = {0};
+    uint64_t *u[HB_PARAMS_MAX] = {0};
+    hb_mc_point *pts_out = calloc(count ? count : 1, sizeof *pts_out);
+    int rc = pts_out ? 0 : hb_fail(HB_ENOMEM, "mc: out of memory for %zu points", count);
+    for (size_t j = 0; j < pts->nparams && !rc; j++) {
+        size_t nv = pts->param[j].n ? pts->param[j].n : 1;
+        if (!(v[j] = calloc(nv, sizeof *v[j])) || !(u[j] = calloc(nv, sizeof *u[j])))
+            rc = hb_fail(HB_ENOMEM, "mc: out of memory");
+        else
+            rc = convert(pts, j, kind[j], v[j], u[j]);
+    }
+    for (size_t i = 0; i < count && !rc; i++) {
+        hb_mc_point *p = &pts_out[i];
+        p->iterations = d->iterations;
+        p->slices = d->slices;
+        for (size_t j = 0; j < pts->nparams; j++) {
+            size_t k = hb_points_index(pts, i, j);
+            switch (kind[j]) {
+            case P_BETA:
+                p->beta = v[j][k];
+                break;
+            case P_M:
+                p->m = v[j][k];
+                break;
+            case P_H:
+                p->h = v[j][k];
+                break;
+            case P_ITERATIONS:
+                p->iterations = u[j][k];
+                break;
+            default:
+                p->slices = u[j][k];
+                break;
+            }
+        }
+        char opt[512];
+        if (table)
+            snprintf(opt, sizeof opt, "--points %s line %zu", pts->file, pts->line[i]);
+        else
+            snprintf(opt, sizeof opt, "--thermalize");
+        rc = settle(p, d, opt);
+    }
+    for (size_t j = 0; j < pts->nparams; j++) {
+        free(v[j]);
+        free(u[j]);
+    }
+    size_t first = 0, second = 0;
+    if (!rc && (rc = find_twice(pts_out, count, &first, &second)) > 0) {
+        char t[3 * HB_NUMFMT_MAX + 16];
+        if (table) {
+            rc = hb_fail(HB_EUSAGE,
+                         "--points %s line %zu: the point %s repeats line %zu; one point, one file",
+                         pts->file, pts->line[second], point_text(t, sizeof t, &pts_out[first]),
+                         pts->line[first]);
+        } else {
+            hb_str opts = {0};
+            for (size_t j = 0; j < pts->nparams; j++)
+                hb_str_addf(&opts, "%s%s", j ? "/" : "", pts->param[j].opt);
+            rc =
+                hb_fail(HB_EUSAGE,
+                        "%s: the point %s is given twice (points %zu and %zu); one point, one file",
+                        pts->form == HB_POINTS_ZIP ? "--zip"
+                        : opts.p                   ? opts.p
+                                                   : "mc",
+                        point_text(t, sizeof t, &pts_out[first]), first + 1, second + 1);
+            hb_str_free(&opts);
+        }
+    }
+    if (rc) {
+        free(pts_out);
+        return rc;
+    }
+    *out = pts_out;
+    *n = count;
+    return 0;
+}
+
 int hb_mc_points_from_lists(const hb_dlist *beta, const hb_dlist *m, const hb_dlist *h, bool zip,
                             const hb_mc_defaults *d, hb_mc_point **out, size_t *n) {
     const hb_dlist *lists[3] = {beta, m, h};
     static const char *const opts[3] = {"--beta", "--m", "--h"};
-    int rc;
-    for (int k = 0; k < 3; k++) {
-        if (lists[k]->n == 0)
-            return hb_fail(HB_EUSAGE, "%s: empty list", opts[k]);
-        for (size_t i = 0; i < lists[k]->n; i++)
-            if ((rc = positive(opts[k], lists[k]->v[i])))
-                return rc;
-    }
-    size_t count;
-    if (zip) {
-        count = 1;
-        for (int k = 0; k < 3; k++)
-            count = lists[k]->n > count ? lists[k]->n : count;
-        for (int k = 0; k < 3; k++)
-            if (lists[k]->n != 1 && lists[k]->n != count)
-                return hb_fail(HB_EUSAGE,
-                               "--zip: %s has %zu values but another list has %zu; zipped lists "
-                               "need equal lengths (or a single value, which is repeated)",
-                               opts[k], lists[k]->n, count);
-    } else {
-        count = beta->n;
-        if (m->n > HB_MC_POINTS_MAX / count || h->n > HB_MC_POINTS_MAX / (count *= m->n))
-            return hb_fail(HB_EUSAGE, "--beta/--m/--h: the product has more than %zu points",
-                           HB_MC_POINTS_MAX);
-        count *= h->n;
-    }
-    if (count > HB_MC_POINTS_MAX)
-        return hb_fail(HB_EUSAGE, "--zip: more than %zu points", HB_MC_POINTS_MAX);
-    hb_mc_point *pts = calloc(count, sizeof *pts);
-    if (!pts)
-        return hb_fail(HB_ENOMEM, "mc: out of memory for %zu points", count);
-    for (size_t i = 0; i < count; i++) {
-        hb_mc_point *p = &pts[i];
-        if (zip) {
-            p->beta = beta->v[beta->n == 1 ? 0 : i];
-            p->m = m->v[m->n == 1 ? 0 : i];
-            p->h = h->v[h->n == 1 ? 0 : i];
-        } else { /* beta outermost, h innermost, as itertools.product */
-            p->beta = beta->v[i / (m->n * h->n)];
-            p->m = m->v[i / h->n % m->n];
-            p->h = h->v[i % h->n];
-        }
-        p->iterations = d->iterations;
-        p->slices = d->slices;
-        if ((rc = settle(p, d, "--thermalize")))
-            goto out_pts;
-    }
-    size_t first, second;
-    if ((rc = find_twice(pts, count, &first, &second)) > 0) {
-        char t[3 * HB_NUMFMT_MAX + 16];
-        rc = hb_fail(HB_EUSAGE,
-                     "%s: the point %s is given twice (points %zu and %zu); one point, one file",
-                     zip ? "--zip" : "--beta/--m/--h", point_text(t, sizeof t, &pts[first]),
-                     first + 1, second + 1);
-    }
-    if (rc)
-        goto out_pts;
-    *out = pts;
-    *n = count;
-    return 0;
-out_pts:
-    free(pts);
-    return rc;
-}
-
-/* --- CSV points ------------------------------------------------------------ */
-
-enum { COL_BETA, COL_M, COL_H, COL_ITERATIONS, COL_SLICES, NCOLS };
-static const char *const col_names[NCOLS] = {"beta", "m", "h", "iterations", "slices"};
-
-/* Split a line into at most max comma-separated fields, trimmed of blanks,
- * NUL-terminated in place. Returns the number of fields, or max + 1 if more. */
-static size_t split(char *line, char **f, size_t max) {
-    size_t n = 0;
-    for (char *s = line;;) {
-        char *c = strchr(s, ',');
-        if (c)
-            *c = '\0';
-        while (*s == ' ' || *s == '\t')
-            s++;
-        char *e = s + strlen(s);
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-            *--e = '\0';
-        if (n == max)
-            return max + 1;
-        f[n++] = s;
-        if (!c)
-            return n;
-        s = c + 1;
-    }
-}
-
-static int parse_row(const char *name, size_t line, char **f, const int *col, size_t nf,
-                     const hb_mc_defaults *d, hb_mc_point *p) {
-    char opt[256];
+    hb_points pts = {0};
     int rc = 0;
-    p->iterations = d->iterations;
-    p->slices = d->slices;
-    for (size_t i = 0; i < nf && !rc; i++) {
-        snprintf(opt, sizeof opt, "--points %s line %zu, %s", name, line, col_names[col[i]]);
-        size_t v;
-        switch (col[i]) {
-        case COL_BETA:
-        case COL_M:
-        case COL_H: {
-            double x;
-            if (!(rc = hb_parse_double(opt, f[i], -1e308, 1e308, &x)) && !(rc = positive(opt, x)))
-                *(col[i] == COL_BETA ? &p->beta : col[i] == COL_M ? &p->m : &p->h) = x;
+    for (int k = 0; k < 3 && !rc; k++) {
+        if (lists[k]->n == 0) {
+            rc = hb_fail(HB_EUSAGE, "%s: empty list", opts[k]);
             break;
         }
-        case COL_ITERATIONS:
-            if (!(rc = hb_parse_size(opt, f[i], 1, HB_MC_ITERATIONS_MAX, &v)))
-                p->iterations = v;
-            break;
-        case COL_SLICES:
-            if (!(rc = hb_parse_size(opt, f[i], 2, HB_MC_SLICES_MAX, &v)))
-                p->slices = v;
-            break;
+        hb_str text = {0};
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            char t[HB_NUMFMT_MAX];
+            hb_str_addf(&text, "%s%s", i ? "," : "", hb_fmt_repr(t, lists[k]->v[i]));
         }
+        rc = text.failed ? hb_fail(HB_ENOMEM, "mc: out of memory")
+                         : hb_points_add(&pts, opts[k], param_names[k], text.p);
+        hb_str_free(&text);
     }
-    if (!rc) {
-        snprintf(opt, sizeof opt, "--points %s line %zu", name, line);
-        rc = settle(p, d, opt);
-    }
+    if (!rc)
+        rc = hb_points_combine(&pts, zip);
+    if (!rc)
+        rc = hb_mc_points_from(&pts, d, out, n);
+    hb_points_free(&pts);
     return rc;
 }
 
 int hb_mc_points_parse(const char *name, const char *text, size_t len, const hb_mc_defaults *d,
                        hb_mc_point **out, size_t *n) {
-    int col[NCOLS], have[NCOLS] = {0};
-    size_t ncol = 0, count = 0, cap = 0, lineno = 0;
-    hb_mc_point *pts = NULL;
-    size_t *lines = NULL;
-    char *buf = NULL;
-    int rc = 0;
-    for (const char *p = text, *end = text + len; p < end && !rc;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        lineno++;
-        char *line = realloc(buf, ll + 1);
-        if (!line) {
-            rc = hb_fail(HB_ENOMEM, "--points %s: out of memory", name);
-            break;
-        }
-        buf = line;
-        memcpy(line, p, ll);
-        line[ll] = '\0';
-        p += ll + (nl != NULL);
-        if (strlen(line) != ll) {
-            rc = hb_fail(HB_EUSAGE, "--points %s line %zu: a NUL byte (not a text file?)", name,
-                         lineno);
-            break;
-        }
-        char *f[NCOLS + 1];
-        size_t nf = split(line, f, NCOLS);
-        if ((nf == 1 && f[0][0] == '\0') || f[0][0] == '#')
-            continue;    /* blank line or comment */
-        if (ncol == 0) { /* the header */
-            if (nf > NCOLS) {
-                rc = hb_fail(HB_EUSAGE, "--points %s line %zu: more than %d columns in the header",
-                             name, lineno, NCOLS);
-                break;
-            }
-            for (size_t i = 0; i < nf && !rc; i++) {
-                int c = -1;
-                for (int k = 0; k < NCOLS; k++)
-                    if (strcmp(f[i], col_names[k]) == 0)
-                        c = k;
-                if (c < 0)
-                    rc = hb_fail(HB_EUSAGE,
-                                 "--points %s line %zu: unknown column '%s' (columns: beta, m, h, "
-                                 "and optionally iterations, slices)",
-                                 name, lineno, f[i]);
-                else if (have[c]++)
-                    rc = hb_fail(HB_EUSAGE, "--points %s line %zu: column '%s' appears twice", name,
-                                 lineno, f[i]);
-                else
-                    col[i] = c;
-            }
-            for (int k = COL_BETA; k <= COL_H && !rc; k++)
-                if (!have[k])
-                    rc = hb_fail(HB_EUSAGE,
-                                 "--points %s line %zu: the header has no column '%s' (it needs "
-                                 "beta, m and h)",
-                                 name, lineno, col_names[k]);
-            ncol = nf;
-            continue;
-        }
-        if (nf != ncol) {
-            rc = hb_fail(HB_EUSAGE, "--points %s line %zu: %zu fields, but the header has %zu",
-                         name, lineno, nf > NCOLS ? (size_t)NCOLS + 1 : nf, ncol);
-            break;
-        }
-        if (count == HB_MC_POINTS_MAX) {
-            rc = hb_fail(HB_EUSAGE, "--points %s line %zu: more than %zu points", name, lineno,
-                         HB_MC_POINTS_MAX);
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? 2 * cap : 64;
-            hb_mc_point *q = realloc(pts, cap * sizeof *pts);
-            size_t *l = q ? realloc(lines, cap * sizeof *lines) : NULL;
-            if (q)
-                pts = q;
-            if (l)
-                lines = l;
-            if (!q || !l) {
-                rc = hb_fail(HB_ENOMEM, "--points %s: out of memory", name);
-                break;
-            }
-        }
-        memset(&pts[count], 0, sizeof pts[count]);
-        lines[count] = lineno;
-        rc = parse_row(name, lineno, f, col, nf, d, &pts[count]);
-        count++;
-    }
-    if (!rc && ncol == 0)
-        rc = hb_fail(HB_EUSAGE, "--points %s: no header line (it needs columns beta, m, h)", name);
-    else if (!rc && count == 0)
-        rc = hb_fail(HB_EUSAGE, "--points %s: no points after the header", name);
-    size_t first, second;
-    if (!rc && (rc = find_twice(pts, count, &first, &second)) > 0) {
-        char t[3 * HB_NUMFMT_MAX + 16];
-        rc = hb_fail(HB_EUSAGE,
-                     "--points %s line %zu: the point %s repeats line %zu; one point, one file",
-                     name, lines[second], point_text(t, sizeof t, &pts[first]), lines[first]);
-    }
-    free(buf);
-    free(lines);
-    if (rc) {
-        free(pts);
-        return rc;
-    }
-    *out = pts;
-    *n = count;
-    return 0;
+    hb_points pts = {0};
+    int rc = hb_points_parse(&pts, name, text, len);
+    if (!rc)
+        rc = hb_mc_points_from(&pts, d, out, n);
+    hb_points_free(&pts);
+    return rc;
 }
 
 int hb_mc_points_read(const char *path, const hb_mc_defaults *d, hb_mc_point **out, size_t *n) {
-    char *text = NULL;
-    size_t len;
-    int rc = hb_read_file("--points", path, HB_FILE_MAX, 0, &text, &len);
+    hb_points pts = {0};
+    int rc = hb_points_read(&pts, path);
     if (!rc)
-        rc = hb_mc_points_parse(path, text, len, d, out, n);
-    free(text);
+        rc = hb_mc_points_from(&pts, d, out, n);
+    hb_points_free(&pts);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "hybench/parse.h"
+#include "hybench/points.h"
 
 #define HB_MC_SLICES_MAX ((uint64_t)1 << 24)
 #define HB_MC_ITERATIONS_MAX ((uint64_t)1000000000)
@@ -116,6 +117,13 @@ const char *hb_mc_mixing_text(hb_mc_mixing m);
 typedef struct hb_mc_defaults {
     uint64_t iterations, thermalize, slices;
 } hb_mc_defaults;
+
+/* mc points from generic points (points.h): parameters beta, m and h (in a
+ * table all three must be columns) and optionally iterations and slices,
+ * taken in the points' order. Values must be numbers, beta, m and h > 0; a
+ * point given twice is refused (one point, one file); other names are
+ * HB_EUSAGE naming the option or the file's header. *out is malloc'd. */
+int hb_mc_points_from(const hb_points *pts, const hb_mc_defaults *d, hb_mc_point **out, size_t *n);
 
 /* Points from three value lists: the product in the lesson's order (beta
  * outermost, then m, then h), or with zip element by element, where a list of
