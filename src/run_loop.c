@@ -35,7 +35,7 @@ typedef struct worker_stat {
     double cpu; /* thread CPU time over the same span as busy */
     uint64_t tasks;
     int err;
-    char msg[256];
+    char msg[1024]; /* hb_fail's own size: a task's message names its point */
 } worker_stat;
 
 typedef struct run_state {
@@ -170,52 +170,93 @@ static void print_placement(const run_state *r) {
 
 /* --- one repetition ------------------------------------------------------ */
 
+static hb_worker worker_of(const run_state *r, int t) {
+    const hb_run_cfg *c = r->c;
+    int id = c->serial ? 0 : c->rank * c->threads + t;
+    return (hb_worker){c->serial ? 0 : c->rank, t, id, r->mine[t].pu, c->host};
+}
+
+/* Run task i; the first failure of a worker is kept with its message. With
+ * HB_KF_KEEP_GOING the worker goes on after it, else it stops. */
+static bool run_task(const hb_kernel *k, void *state, size_t i, const hb_worker *w,
+                     worker_stat *ws) {
+    int rc = k->task(state, i, w);
+    if (rc && !ws->err) {
+        ws->err = rc;
+        snprintf(ws->msg, sizeof ws->msg, "%s", hb_errmsg(rc));
+    }
+    return !ws->err || (k->flags & HB_KF_KEEP_GOING);
+}
+
 static void map_parallel(run_state *r, void *state, hb_sched *s) {
     hb_run_cfg *c = r->c;
     const hb_kernel *k = c->kernel;
 #pragma omp parallel num_threads(c->threads)
     {
         int t = omp_get_thread_num();
-        hb_worker w = {c->rank, t, c->rank * c->threads + t, r->mine[t].pu, c->host};
+        hb_worker w = worker_of(r, t);
         worker_stat *ws = &r->stat[t];
         hb_sched_iter it;
         size_t b, e;
         uint64_t done = 0;
-        int err = 0;
+        bool go = true;
+        ws->err = 0;
         hb_sched_iter_init(&it, w.id);
         double t0 = hb_time_now(), cpu0 = hb_noise_thread_cpu();
-        while (!err && hb_sched_next(s, &it, &b, &e)) {
+        while (go && hb_sched_next(s, &it, &b, &e)) {
             /* A stop request is honoured between tasks, not only between
              * hand-outs: a static block can be a whole scan. */
             size_t i = b;
-            for (; i < e && !err && !hb_interrupted(); i++)
-                err = k->task(state, i, &w);
+            for (; i < e && go && !hb_interrupted(); i++)
+                go = run_task(k, state, i, &w, ws);
             done += i - b;
         }
         ws->busy = hb_time_now() - t0;
         ws->cpu = hb_noise_thread_cpu() - cpu0;
         ws->tasks = done;
-        ws->err = err;
-        if (err)
-            snprintf(ws->msg, sizeof ws->msg, "%s", hb_errmsg(err));
     }
 }
 
 /* The serial baseline: a plain loop, no MPI or OpenMP call. */
 static void map_serial(run_state *r, void *state, size_t ntasks) {
-    hb_run_cfg *c = r->c;
-    hb_worker w = {0, 0, 0, r->mine[0].pu, c->host};
-    int err = 0;
+    hb_worker w = worker_of(r, 0);
+    bool go = true;
     size_t i = 0;
+    r->stat[0].err = 0;
     double t0 = hb_time_now(), cpu0 = hb_noise_thread_cpu();
-    for (; i < ntasks && !err && !hb_interrupted(); i++)
-        err = c->kernel->task(state, i, &w);
+    for (; i < ntasks && go && !hb_interrupted(); i++)
+        go = run_task(r->c->kernel, state, i, &w, &r->stat[0]);
     r->stat[0].busy = hb_time_now() - t0;
     r->stat[0].cpu = hb_noise_thread_cpu() - cpu0;
     r->stat[0].tasks = i;
-    r->stat[0].err = err;
-    if (err)
-        snprintf(r->stat[0].msg, sizeof r->stat[0].msg, "%s", hb_errmsg(err));
+}
+
+/* The kernel's worker_start on every worker's own bound thread (libgomp
+ * keeps the same threads from region to region, which the binding relies on
+ * too); untimed. */
+static int start_workers(run_state *r, void *state) {
+    hb_run_cfg *c = r->c;
+    const hb_kernel *k = c->kernel;
+    int T = c->threads;
+    for (int t = 0; t < T; t++)
+        r->stat[t].err = 0;
+    if (c->serial) {
+        hb_worker w = worker_of(r, 0);
+        return k->worker_start(state, &w, r->mine[0].mask);
+    }
+#pragma omp parallel num_threads(T)
+    {
+        int t = omp_get_thread_num();
+        hb_worker w = worker_of(r, t);
+        int rc = k->worker_start(state, &w, r->mine[t].mask);
+        r->stat[t].err = rc;
+        if (rc)
+            snprintf(r->stat[t].msg, sizeof r->stat[t].msg, "%s", hb_errmsg(rc));
+    }
+    for (int t = 0; t < T; t++)
+        if (r->stat[t].err)
+            return hb_fail(r->stat[t].err, "%s", r->stat[t].msg);
+    return 0;
 }
 
 static int first_error(run_state *r) {
@@ -379,7 +420,9 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
     r->placement_shown = true;
     size_t ntasks = plan.ntasks;
     size_t sched_chunk = (k->flags & HB_KF_GRAIN) ? 1 : chunk;
-    if (!c->serial)
+    if (k->worker_start)
+        rc = hb_run_agree(c, start_workers(r, state));
+    if (!rc && !c->serial)
         rc = hb_run_agree(c,
                           hb_sched_create(&s, c->sched, ntasks, sched_chunk, r->nworkers, c->comm));
     /* Warm-ups are -warmup..-1; the timed repeats first_repeat..repeat-1. */

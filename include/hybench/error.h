@@ -20,7 +20,8 @@
     X(HB_EVERIFY, -7, 1, "result did not verify")                                                  \
     X(HB_EINTR, -8, 1, "interrupted by a signal")                                                  \
     X(HB_ELAUNCH, -9, 1, "a launch failed")                                                        \
-    X(HB_EINTERNAL, -10, 1, "internal error")
+    X(HB_EINTERNAL, -10, 1, "internal error")                                                      \
+    X(HB_ETASK, -11, 1, "a task failed")
 
 enum hb_error {
 #define HB_X_ENUM(name, value, status, text) name = value,

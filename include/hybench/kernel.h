@@ -2,7 +2,8 @@
  * task index plus a reduction and a self-check.
  *
  * The harness calls, on every rank with identical arguments:
- *   plan -> create -> (begin -> task* -> reduce -> verify[rank 0]) per repeat -> destroy
+ *   plan -> create -> worker_start[each worker] ->
+ *   (begin -> task* -> reduce -> verify[rank 0]) per repeat -> destroy
  * `plan` alone is also how the matrix checks a configuration and learns what
  * its rows will say, without building it (a pow map of 32e6 elements would
  * allocate 0.75 GiB just to be checked). create must accept exactly the
@@ -86,9 +87,13 @@ typedef struct hb_verdict {
 } hb_verdict;
 
 enum {
-    HB_KF_GRAIN = 1u << 0,     /* --chunk is the kernel's grain (elements per task), and
-                                  the schedule hands out one task at a time */
-    HB_KF_PLACEMENT = 1u << 1, /* print the placement report (the host kernel) */
+    HB_KF_GRAIN = 1u << 0,      /* --chunk is the kernel's grain (elements per task), and
+                                   the schedule hands out one task at a time */
+    HB_KF_PLACEMENT = 1u << 1,  /* print the placement report (the host kernel) */
+    HB_KF_KEEP_GOING = 1u << 2, /* a failed task does not stop its worker: every task
+                                   is tried and the run fails after the map with the
+                                   first failure (a user's command: one bad point must
+                                   not cost the others, and --resume redoes only it) */
 };
 
 typedef struct hb_kernel {
@@ -102,6 +107,11 @@ typedef struct hb_kernel {
     int (*plan)(const hb_args *args, const hb_kernel_cfg *cfg, hb_kernel_plan *out);
     /* Set the tasks up. Identical on every rank; collective over cfg->comm. */
     int (*create)(const hb_args *args, const hb_kernel_cfg *cfg, void **state);
+    /* Called once per worker after create, untimed, on the worker's own bound
+     * thread (concurrently for the threads of a rank), so that what it starts
+     * there (a process) inherits the binding; cpus is that binding as an hwloc
+     * list ("3", "0-3"; "" when unknown). No MPI call. May be NULL. */
+    int (*worker_start)(void *state, const hb_worker *w, const char *cpus);
     /* Reset per-repeat results; untimed. May be NULL. */
     int (*begin)(void *state);
     /* Run one task. Called concurrently for distinct tasks. */
