@@ -5,13 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const hb_kernel hb_kernel_mc, hb_kernel_pi, hb_kernel_pow, hb_kernel_host;
+extern const hb_kernel hb_kernel_mc, hb_kernel_pi, hb_kernel_pow, hb_kernel_host, hb_kernel_cmd,
+    hb_kernel_plugin;
 
 static const hb_kernel *const registry[] = {
-    &hb_kernel_mc,
-    &hb_kernel_pi,
-    &hb_kernel_pow,
-    &hb_kernel_host,
+    &hb_kernel_mc,   &hb_kernel_pi,  &hb_kernel_pow,
+    &hb_kernel_host, &hb_kernel_cmd, &hb_kernel_plugin,
 };
 
 #define NKERNELS (sizeof registry / sizeof registry[0])
