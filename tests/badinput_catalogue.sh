@@ -20,6 +20,9 @@ printf 'beta,m,h\n1,1,0.5\n2,1,zero\n' >"$fix/points_bad_line.csv"
 printf 'beta,m\n1,1\n' >"$fix/points_no_h.csv"
 : >"$fix/points_empty.csv"
 printf 'beta,m,h\n-1,1,0.5\n' >"$fix/points_neg.csv"
+printf 'x,y\n1,2\n' >"$fix/points_xy.csv"
+printf 'x,y\n1,2\n3\n' >"$fix/points_uneven.csv"
+printf 'x,x\n1,2\n' >"$fix/points_dup_col.csv"
 hdr='schema,timestamp,host,hosts,kernel,params,mode,nodes,ranks,threads,workers,bind,distribute,schedule,chunk,tasks,repeat,wall_s,busy_min_s,busy_mean_s,busy_max_s,imbalance,ideal_efficiency,idle_workers,result,verified,status,cpusets,worker_tasks,worker_busy_s'
 row='hybench-runs-1,2025-01-01T00:00:00Z,n1,n1,pi,streams=8,serial,1,1,1,1,core,compact,static,1,8,1,0.5,,,,1.0,,,3.14,yes,ok,,,'
 printf '%s\n%s\n' "$hdr" "$row" >"$fix/runs_ok.csv"
@@ -47,7 +50,8 @@ while IFS="$tab" read -r id launch word args; do
     [ -n "${HB_BADINPUT_ONLY:-}" ] && [ "$id" != "$HB_BADINPUT_ONLY" ] && continue
     n=$((n + 1))
     args=${args//@FIX@\/LONG/$fix/$long}
-    eval "argv=(${args//@FIX@/$fix})"
+    args=${args//@FIX@/$fix}
+    eval "argv=(${args//@PLUGINS@/${HB_TEST_PLUGINS:-@PLUGINS@}})"
     dir="$HB_TEST_TMP/case/$id"
     mkdir -p "$dir"
     case $launch in
