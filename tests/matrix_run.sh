@@ -5,7 +5,9 @@
 # the matrix's two chunk values, and each kernel+params has one serial baseline.
 . "$(dirname "$0")/lib.sh"
 
-kernels=$("$HYBENCH" --list | awk '$2 != "(not" {print $1}' | paste -sd, -)
+# The user's own kernels (cmd, plugin) need a command or a plug-in: tests/matrix_cmd.sh.
+kernels=$("$HYBENCH" --list | awk '$2 != "(not" && $1 != "cmd" && $1 != "plugin" {print $1}' |
+    paste -sd, -)
 # Tiny sizes per kernel; a kernel without an entry runs with its defaults.
 specs=()
 for k in ${kernels//,/ }; do

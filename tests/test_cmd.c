@@ -148,9 +148,24 @@ static void test_processes(void) {
     CHECK_INT(code, 0);
     close(fds[0]);
     close(fds[1]);
-    /* Stopping a process that ignores SIGTERM: SIGKILL after the grace period. */
-    char *trap[] = {"/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.01; done", NULL};
-    CHECK_INT(hb_proc_spawn(trap, environ, -1, -1, -1, &p), 0);
+    /* Stopping a process that ignores SIGTERM: SIGKILL after the grace
+     * period. It says "ready" once its trap is set; stopping it before
+     * would test nothing. */
+    char *trap[] = {"/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.01; done",
+                    NULL};
+    CHECK_INT(pipe(fds), 0);
+    CHECK_INT(hb_proc_spawn(trap, environ, -1, fds[1], -1, &p), 0);
+    close(fds[1]);
+    char ready[6] = {0};
+    size_t got = 0;
+    while (got < 5) {
+        ssize_t n = read(fds[0], ready + got, 5 - got);
+        if (n <= 0 && errno != EINTR)
+            break;
+        got += n > 0 ? (size_t)n : 0;
+    }
+    close(fds[0]);
+    CHECK_STR(ready, "ready");
     CHECK(!hb_proc_ended(&p, &how, &code));
     hb_proc_stop(&p, 0.2, &how, &code);
     CHECK_INT(how, HB_PROC_SIGNALED);
