@@ -6,17 +6,20 @@
  * equal to HB_PLUGIN_ABI, and the task function) and unloads it; create
  * loads it for the run. Each task gets its point (names, texts, numbers
  * converted once at create) and the seed, and returns HB_PLUGIN_VALUES
- * doubles. reduce gathers their bit patterns on rank 0; the result is a
- * digest of them in task order, and the report gives their sums in task
- * order, so both are the same for every layout when the function keeps the
- * contract. As for the cmd kernel, "verified yes" means every task gave the
- * same result in every repetition, which the matrix then compares across
- * layouts; a result that changed, or a single repetition, is unverified. */
+ * doubles, which the worker folds into its own digest (a sum of per-task
+ * digests of index and result bits) and exact sums (digest.h) at once: the
+ * reduction sends a few hundred words whatever the task count, so a short
+ * task costs its hand-out and little more. Both are the same for every
+ * layout when the function keeps the contract. "verified yes" means the
+ * results were the same in every repetition, which the matrix then compares
+ * across layouts; results that changed, or a single repetition, are
+ * unverified. */
 #define _GNU_SOURCE /* strdup */
 #include <dlfcn.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,13 @@ static const hb_option plugin_options[] = {
     {NULL, NULL, NULL},
 };
 
+/* One worker's share of a repeat: its own cache lines. */
+typedef struct plugin_acc {
+    hb_xsum sum[HB_PLUGIN_VALUES]; /* exact sums of the results */
+    uint64_t digest;               /* sum of hb_digest_words(index, result bits) */
+    uint64_t done;                 /* tasks run */
+} __attribute__((aligned(64))) plugin_acc;
+
 typedef struct plugin_state {
     hb_points pts;
     char *path;
@@ -47,12 +57,12 @@ typedef struct plugin_state {
     hb_plugin_fn *fn;
     uint64_t seed;
     size_t n;
-    double **num;  /* per parameter, its values as numbers */
-    uint64_t *res; /* n * HB_PLUGIN_VALUES bit patterns, this rank's tasks */
-    uint8_t *done;
-    uint64_t *first; /* rank 0: each task's result digest in the first repeat */
-    uint32_t *runs;
-    size_t ndiffer, first_differ;
+    double **num; /* per parameter, its values as numbers */
+    int nwk;
+    plugin_acc *acc; /* one per worker of this rank; acc[0] holds the total after reduce */
+    uint64_t first;  /* rank 0: the digest of the first repeat */
+    int repeats;
+    bool differ;
 } plugin_state;
 
 /* dlopen path (a name without '/' is a file here, not a library to search
@@ -125,10 +135,7 @@ static void plugin_destroy(void *state) {
     for (size_t j = 0; st->num && j < st->pts.nparams; j++)
         free(st->num[j]);
     free(st->num);
-    free(st->res);
-    free(st->done);
-    free(st->first);
-    free(st->runs);
+    free(st->acc);
     if (st->handle)
         dlclose(st->handle);
     hb_points_free(&st->pts);
@@ -162,12 +169,12 @@ static int plugin_create(const hb_args *args, const hb_kernel_cfg *cfg, void **o
         return hb_fail(HB_ENOMEM, "plugin: out of memory");
     int rc = read_options(args, st, true);
     st->seed = cfg->seed;
+    st->nwk = cfg->serial ? 1 : cfg->threads;
     if (!rc) {
         st->num = calloc(st->pts.nparams ? st->pts.nparams : 1, sizeof *st->num);
-        st->res = calloc(st->n * HB_PLUGIN_VALUES, sizeof *st->res);
-        st->done = calloc(st->n, sizeof *st->done);
-        if (!st->num || !st->res || !st->done)
-            rc = hb_fail(HB_ENOMEM, "plugin: out of memory for %zu tasks", st->n);
+        st->acc = aligned_alloc(64, (size_t)st->nwk * sizeof *st->acc);
+        if (!st->num || !st->acc)
+            rc = hb_fail(HB_ENOMEM, "plugin: out of memory");
     }
     for (size_t j = 0; !rc && j < st->pts.nparams; j++) {
         const hb_param *q = &st->pts.param[j];
@@ -191,13 +198,11 @@ static int plugin_create(const hb_args *args, const hb_kernel_cfg *cfg, void **o
 
 static int plugin_begin(void *state) {
     plugin_state *st = state;
-    memset(st->res, 0, st->n * HB_PLUGIN_VALUES * sizeof *st->res);
-    memset(st->done, 0, st->n * sizeof *st->done);
+    memset(st->acc, 0, (size_t)st->nwk * sizeof *st->acc);
     return 0;
 }
 
 static int plugin_task(void *state, size_t i, const hb_worker *w) {
-    (void)w; /* the result must not depend on who runs it */
     plugin_state *st = state;
     hb_plugin_param params[HB_PARAMS_MAX];
     int np = (int)st->pts.nparams;
@@ -215,78 +220,61 @@ static int plugin_task(void *state, size_t i, const hb_worker *w) {
         return hb_fail(HB_ETASK, "task %zu (%s): %s in %s returned %d", i,
                        hb_points_describe(&st->pts, i, pt, sizeof pt), st->function, st->path, rc);
     }
-    memcpy(&st->res[i * HB_PLUGIN_VALUES], r.value, sizeof r.value);
-    st->done[i] = 1;
+    /* The result is folded in here, by the worker that ran it (w->thread is
+     * only where the sums go, never part of them): what reduce sends is a
+     * few words, not a result per task. */
+    plugin_acc *a = &st->acc[w->thread];
+    uint64_t words[1 + HB_PLUGIN_VALUES] = {(uint64_t)i};
+    memcpy(words + 1, r.value, sizeof r.value);
+    a->digest += hb_digest_words(words, 1 + HB_PLUGIN_VALUES);
+    for (int k = 0; k < HB_PLUGIN_VALUES; k++)
+        hb_xsum_add(&a->sum[k], r.value[k]);
+    a->done++;
     return 0;
 }
 
-/* Each task ran on one worker and is zero elsewhere: OR gives every bit. */
+/* The workers' shares into acc[0], then acc[0] of every rank onto rank 0:
+ * sums of integers, exact in any order. */
 static int plugin_reduce(void *state, MPI_Comm comm) {
     plugin_state *st = state;
+    plugin_acc *a = &st->acc[0];
+    for (int t = 1; t < st->nwk; t++) {
+        for (int k = 0; k < HB_PLUGIN_VALUES; k++)
+            hb_xsum_merge(&a->sum[k], &st->acc[t].sum[k]);
+        a->digest += st->acc[t].digest;
+        a->done += st->acc[t].done;
+    }
     if (comm == MPI_COMM_NULL)
         return 0;
     int rank;
     if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS)
         return hb_fail(HB_EMPI, "plugin: MPI_Comm_rank failed");
-    const size_t step = (size_t)INT_MAX / 2;
-    size_t nr = st->n * HB_PLUGIN_VALUES;
-    for (size_t o = 0; o < nr; o += step) {
-        int c = (int)(nr - o < step ? nr - o : step);
-        if (MPI_Reduce(rank ? st->res + o : MPI_IN_PLACE, st->res + o, c, MPI_UINT64_T, MPI_BOR, 0,
-                       comm) != MPI_SUCCESS)
-            return hb_fail(HB_EMPI, "plugin: MPI_Reduce of the results failed");
-    }
-    for (size_t o = 0; o < st->n; o += step) {
-        int c = (int)(st->n - o < step ? st->n - o : step);
-        if (MPI_Reduce(rank ? st->done + o : MPI_IN_PLACE, st->done + o, c, MPI_UINT8_T, MPI_BOR, 0,
-                       comm) != MPI_SUCCESS)
-            return hb_fail(HB_EMPI, "plugin: MPI_Reduce of the results failed");
-    }
+    uint64_t u[2] = {a->digest, a->done};
+    if (MPI_Reduce(rank ? a->sum : MPI_IN_PLACE, a->sum, HB_PLUGIN_VALUES * HB_XSUM_WORDS,
+                   MPI_INT64_T, MPI_SUM, 0, comm) != MPI_SUCCESS ||
+        MPI_Reduce(rank ? u : MPI_IN_PLACE, u, 2, MPI_UINT64_T, MPI_SUM, 0, comm) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "plugin: MPI_Reduce of the results failed");
+    a->digest = u[0];
+    a->done = u[1];
     return 0;
 }
 
 static int plugin_verify(void *state, hb_verdict *v) {
     plugin_state *st = state;
-    if (!st->first) {
-        st->first = calloc(st->n ? st->n : 1, sizeof *st->first);
-        st->runs = calloc(st->n ? st->n : 1, sizeof *st->runs);
-        if (!st->first || !st->runs)
-            return hb_fail(HB_ENOMEM, "plugin: out of memory");
-    }
-    double sum[HB_PLUGIN_VALUES] = {0};
-    uint64_t total = HB_DIGEST_INIT;
-    size_t missing = 0, once = 0;
-    for (size_t i = 0; i < st->n; i++) {
-        const uint64_t *bits = &st->res[i * HB_PLUGIN_VALUES];
-        uint64_t d = hb_digest(HB_DIGEST_INIT, bits, HB_PLUGIN_VALUES * sizeof *bits);
-        if (!st->done[i]) {
-            missing++;
-        } else if (st->runs[i]++ == 0) {
-            st->first[i] = d;
-        } else if (st->first[i] != d && st->ndiffer++ == 0) {
-            st->first_differ = i;
-        }
-        once += st->runs[i] < 2;
-        total = hb_digest_fold(total, d);
-        for (int k = 0; k < HB_PLUGIN_VALUES; k++) {
-            double x;
-            memcpy(&x, &bits[k], sizeof x);
-            sum[k] += x;
-        }
-    }
-    snprintf(v->result, sizeof v->result, "tasks=%zu digest=%016" PRIx64, st->n, total);
-    char pt[200];
-    if (st->ndiffer) {
+    const plugin_acc *a = &st->acc[0];
+    if (a->done == st->n && st->repeats++ == 0)
+        st->first = a->digest;
+    else if (a->done == st->n && a->digest != st->first)
+        st->differ = true;
+    snprintf(v->result, sizeof v->result, "tasks=%zu digest=%016" PRIx64, st->n, a->digest);
+    if (st->differ) {
         v->status = HB_UNVERIFIED;
         snprintf(v->why, sizeof v->why,
-                 "not deterministic: %zu task%s gave another result in another repetition "
-                 "(first task %zu, %s)",
-                 st->ndiffer, st->ndiffer == 1 ? "" : "s", st->first_differ,
-                 hb_points_describe(&st->pts, st->first_differ, pt, sizeof pt));
-    } else if (missing) {
+                 "not deterministic: the results changed between repetitions");
+    } else if (a->done < st->n) {
         v->status = HB_UNVERIFIED;
-        snprintf(v->why, sizeof v->why, "%zu task%s not run", missing, missing == 1 ? "" : "s");
-    } else if (once) {
+        snprintf(v->why, sizeof v->why, "%zu of %zu tasks not run", st->n - (size_t)a->done, st->n);
+    } else if (st->repeats < 2) {
         v->status = HB_UNVERIFIED;
         snprintf(v->why, sizeof v->why,
                  "determinism not checked: the tasks ran in one repetition only (--warmup 1 or "
@@ -295,11 +283,11 @@ static int plugin_verify(void *state, hb_verdict *v) {
         v->status = HB_VERIFIED;
     }
     hb_str r = {0};
-    hb_str_addf(&r, "plugin %s in %s: %zu task%s; sums of the results in task order [",
-                st->function, st->path, st->n, st->n == 1 ? "" : "s");
+    hb_str_addf(&r, "plugin %s in %s: %zu task%s; sums of the results [", st->function, st->path,
+                st->n, st->n == 1 ? "" : "s");
     for (int k = 0; k < HB_PLUGIN_VALUES; k++)
-        hb_str_addf(&r, "%s%.17g", k ? ", " : "", sum[k]);
-    hb_str_addf(&r, "]; digest %016" PRIx64, total);
+        hb_str_addf(&r, "%s%.17g", k ? ", " : "", hb_xsum_value(&a->sum[k]));
+    hb_str_addf(&r, "]; digest %016" PRIx64, a->digest);
     v->report = r.p;
     return 0;
 }

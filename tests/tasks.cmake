@@ -29,3 +29,4 @@ hb_script_test(install install.sh LABELS cli plugin install TIMEOUT 120
 hb_script_test(man_options man_options.sh LABELS cli install TIMEOUT 30)
 hb_script_test(matrix_cmd matrix_cmd.sh LABELS mpi matrix cmd plugin TIMEOUT 300
                ARGS $<TARGET_FILE:hb_example_mc_plugin>)
+hb_unit_test(test_digest LABELS unit plugin TIMEOUT 20)
