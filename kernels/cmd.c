@@ -27,7 +27,8 @@
  * A failed task does not stop the others (HB_KF_KEEP_GOING): the run fails
  * after the map with one line naming the task, its point and its status, the
  * other tasks' outputs are kept, and --resume skips every task whose
- * --stdout file exists.
+ * --stdout file exists. A task running when hybench is interrupted is
+ * stopped and counts as not run, as the harness reports the interrupt.
  *
  * Result: a digest of the tasks' outputs in task order (stdout files, or the
  * answer lines), identical for every layout when the command is
@@ -593,6 +594,13 @@ static int run_command(cmd_state *st, cmd_worker *wk, size_t i) {
     }
     close(out);
     unlink(tmp);
+    if (!rc && how == HB_PROC_INTERRUPTED) {
+        /* Not run: the harness reports the interrupt, and --resume runs it. */
+        struct stat sb;
+        if (stat(errp, &sb) == 0 && sb.st_size == 0)
+            unlink(errp);
+        return 0;
+    }
     /* A file left from an earlier run is not this run's output of the task:
      * without it --resume runs the task again. */
     unlink(path);
@@ -603,10 +611,9 @@ static int run_command(cmd_state *st, cmd_worker *wk, size_t i) {
     }
     char said[200];
     last_line(errp, said, sizeof said);
-    rc = task_failed(st, i, "'%s' %s; standard error in %s%s%s%s", cmd,
-                     hb_proc_describe(status, sizeof status, how, code, st->o.timeout), errp,
-                     said[0] ? " (last line: '" : "", said, said[0] ? "')" : "");
-    return how == HB_PROC_INTERRUPTED ? hb_fail(HB_EINTR, "%s", hb_errmsg(rc)) : rc;
+    return task_failed(st, i, "'%s' %s; standard error in %s%s%s%s", cmd,
+                       hb_proc_describe(status, sizeof status, how, code, st->o.timeout), errp,
+                       said[0] ? " (last line: '" : "", said, said[0] ? "')" : "");
 }
 
 /* The worker process is gone or unusable: stop it, say how it ended. */
@@ -732,6 +739,10 @@ static int run_worker_task(cmd_state *st, cmd_worker *wk, size_t i) {
         return 0;
     }
     int e = errno;
+    if (r == -3) { /* interrupted: not run, as for a command */
+        worker_down(wk, false, status, sizeof status, st->o.timeout);
+        return 0;
+    }
     if (st->o.has_out)
         unlink(wk->path.p); /* as for a command: --resume runs it again */
     char ans[120] = "";
@@ -749,9 +760,6 @@ static int run_worker_task(cmd_state *st, cmd_worker *wk, size_t i) {
                            "the worker process '%s' (worker %d) gave no answer within "
                            "--task-timeout %g s; it was stopped",
                            cmd, wk->id, st->o.timeout);
-    case -3:
-        rc = task_failed(st, i, "stopped: hybench was interrupted");
-        return hb_fail(HB_EINTR, "%s", hb_errmsg(rc));
     case -4:
         return task_failed(st, i,
                            "the worker process '%s' (worker %d) answered more than %zu bytes "
@@ -772,6 +780,8 @@ static int run_worker_task(cmd_state *st, cmd_worker *wk, size_t i) {
 static int cmd_task(void *state, size_t i, const hb_worker *w) {
     cmd_state *st = state;
     cmd_worker *wk = &st->wk[w->thread];
+    if (!wk->envp)
+        return hb_fail(HB_EINTERNAL, "cmd: task %zu before worker_start", i);
     return st->o.worker ? run_worker_task(st, wk, i) : run_command(st, wk, i);
 }
 

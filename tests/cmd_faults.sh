@@ -115,7 +115,8 @@ kill -TERM $pid
 wait $pid
 status=$?
 [ "$status" -ne 0 ] || fail "interrupted run exited 0"
-grep -q "interrupted" slow.err || fail "no word of the interrupt: $(cat slow.err)"
+grep -q "interrupted by signal 15" slow.err && [ "$(wc -l <slow.err)" -eq 1 ] ||
+    fail "the interrupt is not one line naming the signal: $(cat slow.err)"
 gone "$(cat slow.pid)" || fail "the task's process outlived the interrupted run"
 [ -z "$(ls -A slow | grep -v '\.err$')" ] || fail "an interrupted task left output: $(ls -A slow)"
 finish
