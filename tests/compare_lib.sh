@@ -8,6 +8,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 [ -x "$PY" ] || skip "no Python environment at $venv (run bench/compare/setup)"
 "$PY" -c 'import pathos, pyina, mpi4py, numpy' 2>/dev/null ||
     skip "pathos/pyina/mpi4py/numpy not importable in $venv (run bench/compare/setup)"
-export PYTHONPATH=$CMP${PYTHONPATH:+:$PYTHONPATH}
+# bench/compare, and examples/ for the lesson's mc (examples/mc.py).
+export PYTHONPATH=$CMP:$HB_SOURCE_DIR/examples${PYTHONPATH:+:$PYTHONPATH}
 # pyina's launcher looks up `python3.x` and `ezscatter` on PATH: the venv's must win.
 export PATH=$venv/bin:$PATH

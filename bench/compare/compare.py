@@ -7,7 +7,7 @@ region (runs.csv wall_s), so hand-out costs can be compared without start-up.
 Repeats alternate the tools (the order rotates every round), so a slow spell
 of a shared machine does not land on one tool only.
 
-    bench/compare/run [--quick] [--repeats N] [--workloads mc,mc-full,pi,pow]
+    bench/compare/run [--quick] [--repeats N] [--workloads mc,mc-full,mc-worker,pi,pow]
 """
 import argparse
 import csv
@@ -24,14 +24,16 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+EXAMPLES = os.path.normpath(os.path.join(HERE, '..', '..', 'examples'))
+sys.path[:0] = [HERE, EXAMPLES]
 
 import check  # noqa: E402
 import work  # noqa: E402
 
 PY_TOOLS = ['parallelpool', 'processpool', 'ezmap', 'parallel']
 TOOL_NAMES = {
-    'hybench': 'hybench run (1 rank, T OpenMP threads, dynamic, --bind core)',
+    'hybench': 'hybench run (1 rank, T OpenMP threads, dynamic, --bind core); in mc-worker '
+               '--kernel cmd --worker with the lesson\'s run_mc (examples/mc_worker.py)',
     'parallelpool': 'pathos.pools.ParallelPool(nodes=T).map',
     'processpool': 'pathos.pools.ProcessPool(nodes=T).map',
     'processpool-cs1': 'pathos.pools.ProcessPool(nodes=T).map(..., chunksize=1)',
@@ -62,7 +64,9 @@ class Runner:
         self.hybench = ns.hybench
         self.scratch = tempfile.mkdtemp(prefix='hb-compare-')
         self.env = dict(os.environ)
-        self.env['PYTHONPATH'] = HERE + os.pathsep + self.env.get('PYTHONPATH', '')
+        # bench/compare and examples/ (the lesson's mc, examples/mc.py), for
+        # the pools' fresh interpreters and pyina's MPI ranks too.
+        self.env['PYTHONPATH'] = os.pathsep.join([HERE, EXAMPLES, self.env.get('PYTHONPATH', '')])
         # pyina's launcher runs `which python3.x` and `which ezscatter`: the venv must come first.
         self.env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + self.env['PATH']
         self.env['OMP_PROC_BIND'] = 'false'  # hybench pins with hwloc itself
@@ -102,21 +106,30 @@ class Runner:
     def run_cell(self, workload, tool, cores, sz):
         """One measurement: dict with wall_s, map_s, tasks, units, given, result."""
         cwd = self.fresh(f'{workload}-{tool}-{cores}')
-        if workload in ('mc', 'mc-full'):
+        if workload in ('mc', 'mc-full', 'mc-worker'):
             return self.mc(workload, tool, cores, sz, cwd)
         if workload == 'pi':
             return self.pi(tool, cores, sz, cwd)
         return self.pow(tool, cores, sz, cwd)
 
     def mc(self, workload, tool, cores, sz, cwd):
-        sweeps = sz['mc_full_sweeps'] if workload == 'mc-full' else sz['mc_sweeps']
+        sweeps = sz['mc_full_sweeps'] if workload in ('mc-full', 'mc-worker') else sz['mc_sweeps']
         betas, ms, hs = sz['mc_grid']
         points = work.mc_points(betas, ms, hs)
         out = os.path.join(cwd, 'mc_data')
         units = len(points) * sweeps * 64
         given = f'{len(points)} points (lesson product) x {sweeps} sweeps x 64 slices'
         r = {'tasks': len(points), 'units': units, 'unit': 'site updates', 'given': given}
-        if tool == 'hybench':
+        if tool == 'hybench' and workload == 'mc-worker':
+            # The same Python run_mc and seeds as the pools, from one
+            # long-lived interpreter per worker.
+            worker = os.path.join(EXAMPLES, 'mc_worker.py')
+            args = ['--kernel', 'cmd', '--worker', f"'{self.python}' '{worker}' '{out}' {sweeps}",
+                    '--param', 'beta=' + ','.join(map(repr, betas)),
+                    '--param', 'm=' + ','.join(map(repr, ms)),
+                    '--param', 'h=' + ','.join(map(repr, hs))]
+            r['wall_s'], r['map_s'], _, r['result'], _ = self.hybench_run(args, cores, cwd)
+        elif tool == 'hybench':
             args = ['--kernel', 'mc', '--beta', ','.join(map(repr, betas)),
                     '--m', ','.join(map(repr, ms)), '--h', ','.join(map(repr, hs)),
                     '--iterations', str(sweeps), '--out-dir', out]
@@ -277,6 +290,10 @@ def plan(ns):
             # at all cores: minutes of pure Python per run.
             cells.append((w, ['hybench'], [all_cores], ns.repeats))
             cells.append((w, ['parallelpool'], [all_cores], ns.full_repeats))
+        elif w == 'mc-worker':
+            # The same scan in pure Python on both sides: hybench's worker
+            # processes against ParallelPool, once each (minutes each).
+            cells.append((w, ['hybench', 'parallelpool'], [all_cores], ns.full_repeats))
         elif w == 'pi':
             cells.append((w, ['hybench'] + PY_TOOLS, both, ns.repeats))
         elif w == 'pow':
@@ -293,7 +310,7 @@ def main():
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--full-repeats', type=int, default=1,
                    help='runs of ParallelPool on the full 10000-sweep scan (minutes each)')
-    p.add_argument('--workloads', default='mc,mc-full,pi,pow')
+    p.add_argument('--workloads', default='mc,mc-full,mc-worker,pi,pow')
     p.add_argument('--cores', type=int, default=len(os.sched_getaffinity(0)))
     p.add_argument('--shared', default='',
                    help='say the machine was shared during the run (text for the table)')
@@ -351,6 +368,13 @@ def main():
                                f'{"agree" if agree else "DISAGREE"}')
             print(check_lines[-1], flush=True)
             ok &= agree
+            if workload == 'mc-worker':
+                # The same run_mc with the same seeds: the same bytes.
+                same, text = check.check_identical(hb, d)
+                check_lines.append(f'mc {workload} {tool} cores={cores} vs hybench: {text}: '
+                                   f'{"identical" if same else "DIFFERENT"}')
+                print(check_lines[-1], flush=True)
+                ok &= same
 
     write(ns, rows, check_lines, versions(runner), facts, started, sz)
     shutil.rmtree(runner.scratch, ignore_errors=True)

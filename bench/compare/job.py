@@ -14,7 +14,10 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+# The lesson's mc is the examples' (examples/mc.py): one run_mc for hybench's
+# worker, the pools and GNU parallel.
+sys.path[:0] = [HERE, os.path.join(HERE, '..', '..', 'examples')]
 
 import work  # noqa: E402
 from mc import run_mc  # noqa: E402
