@@ -16,7 +16,9 @@
 #                hand-out cost it is compared with
 #
 # Cost per task = median(wall_s) * workers / tasks: the worker time a task
-# takes, hand-out included. The plug-in's ratio to pow is given with a 95%
+# takes, hand-out included. For cmd the floor is the operating system's cost
+# of starting a process: a bare posix_spawn + waitpid of /bin/true on one
+# core is measured first, in the same run. The plug-in's ratio to pow is given with a 95%
 # interval from a seeded bootstrap over the repeats of both.
 #
 # Usage: bench/tasks_bench.sh [HYBENCH] [EMPTY_PLUGIN.so]
@@ -52,6 +54,18 @@ bench() {
 }
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), repeats $REPEAT"
+# The floor under cmd: the median of REPEAT runs of 400 bare spawns.
+taskset -c 0 python3 - "$REPEAT" <<'PY'
+import os, statistics, sys, time
+runs = []
+for _ in range(int(sys.argv[1])):
+    t0 = time.perf_counter()
+    for _ in range(400):
+        os.waitpid(os.posix_spawn('/bin/true', ['/bin/true'], os.environ), 0)
+    runs.append((time.perf_counter() - t0) / 400 * 1e6)
+print(f'bare posix_spawn + waitpid of /bin/true, one core: {statistics.median(runs):.1f} us '
+      f'({min(runs):.1f}..{max(runs):.1f})')
+PY
 bench cmd --kernel cmd --command /bin/true --param i=1:400:1 --out-dir "$tmp/cmd_out"
 bench worker-cat --kernel cmd --worker cat --param i=1:20000:1
 bench worker-py --kernel cmd \
