@@ -9,7 +9,10 @@
 #                3-10 ms per job)
 #   worker-cat   --worker cat: one line to a long-lived process and one line
 #                back per task; target <= 20 us per task
-#   worker-py    the same with a Python process that answers at once
+#   worker-py    the same with a Python process that answers at once (its
+#                write and flush, not print(end=''), which writes an empty
+#                buffer after the answer and gets EPIPE when hybench has
+#                already closed its end at the run's end)
 #   plugin       --plugin empty.so: a C function that returns at once;
 #                target within 2x of a built-in kernel's hand-out cost,
 #   pow          --kernel pow --chunk 1, one element per task: the built-in
@@ -69,7 +72,7 @@ PY
 bench cmd --kernel cmd --command /bin/true --param i=1:400:1 --out-dir "$tmp/cmd_out"
 bench worker-cat --kernel cmd --worker cat --param i=1:20000:1
 bench worker-py --kernel cmd \
-    --worker "python3 -c \"import sys; [print(l, end='', flush=True) for l in sys.stdin]\"" \
+    --worker "python3 -c \"import sys; w, f = sys.stdout.write, sys.stdout.flush; [(w(l), f()) for l in sys.stdin]\"" \
     --param i=1:20000:1
 bench plugin --kernel plugin --plugin "$PLUGIN" --param i=1:1000000:1
 bench pow --kernel pow --elements 1000000 --chunk 1
