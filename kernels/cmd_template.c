@@ -149,7 +149,7 @@ int hb_tmpl_compile(hb_tmpl *t, const char *opt, const char *text, bool split, b
     if (!rc && quote)
         rc = hb_fail(HB_EUSAGE, "%s: unclosed quote in '%s'", opt, text);
     if (!rc && !t->split)
-        in_word = in_word || t->nparts || nl; /* one word, even an empty one */
+        in_word = true; /* one word, even an empty one */
     END_WORD();
 #undef END_WORD
 #undef FLUSH_LIT

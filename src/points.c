@@ -320,6 +320,13 @@ int hb_points_parse(hb_points *p, const char *file, const char *text, size_t len
         size_t nf = 0;
         if (!rc)
             rc = split_fields(line, file, lineno, f, HB_PARAMS_MAX, &nf);
+        /* A tab is a blank around a field, not a character of one (the worker
+         * protocol separates values with tabs). */
+        for (size_t i = 0; i < nf && !rc; i++)
+            if (has_control(f[i]))
+                rc = hb_fail(HB_EUSAGE,
+                             "--points %s line %zu: a tab or control character in field %zu", file,
+                             lineno, i + 1);
         if (rc)
             break;
         if (!header) {

@@ -167,6 +167,7 @@ static void test_refusals(void) {
     refused_file("x\n\"1\n", "line 2: unclosed quote");
     refused_file("x\n\"1\"2\n", "text after a closing quote");
     refused_file("x\n1\x01\n", "line 2: a control character");
+    refused_file("x,y\n1\t2,3\n", "line 2: a tab or control character in field 1");
     /* A NUL inside the text: the length is given explicitly. */
     hb_points q = {0};
     refused_rc(hb_points_parse(&q, "nul.csv", "x\n1\0\n", 5), "nul.csv line 2: a NUL byte");
