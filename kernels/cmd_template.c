@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hybench/args.h"
 #include "hybench/cmd.h"
 #include "hybench/error.h"
 
@@ -79,88 +80,69 @@ static int placeholder(hb_tmpl *t, const char *opt, const char *text, const char
     return 0;
 }
 
+/* The parts of one word (for a message, text is the whole template); the
+ * last part ends the word, and an empty word is one empty literal. */
+static int compile_word(hb_tmpl *t, size_t *cap, size_t *nl, const char *opt, const char *text,
+                        const char *word, const hb_points *pts, unsigned allow) {
+    size_t lit_start = *nl, first = t->nparts;
+    int rc = 0;
+    for (const char *p = word; *p && !rc; p++) {
+        char c = *p;
+        if ((c == '{' && p[1] == '{') || (c == '}' && p[1] == '}')) {
+            t->lit[(*nl)++] = c;
+            p++;
+        } else if (c == '{') {
+            const char *end = strchr(p + 1, '}');
+            if (!end)
+                return hb_fail(HB_EUSAGE, "%s: unclosed '{' in '%s' (write {{ for a literal brace)",
+                               opt, text);
+            int what = 0;
+            if ((rc = placeholder(t, opt, text, p + 1, (size_t)(end - p - 1), pts, allow, &what)))
+                return rc;
+            if (*nl > lit_start && (rc = add_part(t, cap, HB_TMPL_LIT, lit_start, *nl - lit_start)))
+                return rc;
+            lit_start = *nl;
+            rc = add_part(t, cap, what, 0, 0);
+            p = end;
+        } else if (c == '}') {
+            return hb_fail(HB_EUSAGE, "%s: a lone '}' in '%s' (write }} for a literal brace)", opt,
+                           text);
+        } else {
+            t->lit[(*nl)++] = c;
+        }
+    }
+    if (!rc && (*nl > lit_start || t->nparts == first))
+        rc = add_part(t, cap, HB_TMPL_LIT, lit_start, *nl - lit_start);
+    if (!rc) {
+        t->part[t->nparts - 1].word_end = true;
+        t->nwords++;
+    }
+    return rc;
+}
+
 int hb_tmpl_compile(hb_tmpl *t, const char *opt, const char *text, bool split, bool shell,
                     const hb_points *pts, unsigned allow) {
     memset(t, 0, sizeof *t);
     t->split = split && !shell;
     t->shell = shell;
-    size_t tl = strlen(text), cap = 0;
-    if (!(t->lit = malloc(tl + 1)))
+    size_t cap = 0, nl = 0;
+    if (!(t->lit = malloc(strlen(text) + 1)))
         return hb_fail(HB_ENOMEM, "out of memory compiling a template");
-    size_t nl = 0; /* literal bytes so far */
     int rc = 0;
-    const char *p = text;
-    char quote = 0;
-    bool in_word = false;
-    size_t lit_start = 0;
-#define FLUSH_LIT()                                                                                \
-    do {                                                                                           \
-        if (!rc && nl > lit_start)                                                                 \
-            rc = add_part(t, &cap, HB_TMPL_LIT, lit_start, nl - lit_start);                        \
-        lit_start = nl;                                                                            \
-    } while (0)
-#define END_WORD()                                                                                 \
-    do {                                                                                           \
-        FLUSH_LIT();                                                                               \
-        if (!rc && in_word) {                                                                      \
-            if (t->nparts == 0 || t->part[t->nparts - 1].word_end)                                 \
-                rc = add_part(t, &cap, HB_TMPL_LIT, nl, 0); /* "" is a word too */                 \
-            if (!rc) {                                                                             \
-                t->part[t->nparts - 1].word_end = true;                                            \
-                t->nwords++;                                                                       \
-            }                                                                                      \
-        }                                                                                          \
-        in_word = false;                                                                           \
-    } while (0)
-    for (; *p && !rc; p++) {
-        char c = *p;
-        if (t->split && !quote && (c == ' ' || c == '\t' || c == '\n')) {
-            END_WORD();
-            continue;
-        }
-        in_word = true;
-        if (t->split && quote && c == quote) {
-            quote = 0;
-        } else if (t->split && !quote && (c == '\'' || c == '"')) {
-            quote = c;
-        } else if ((c == '{' && p[1] == '{') || (c == '}' && p[1] == '}')) {
-            t->lit[nl++] = c;
-            p++;
-        } else if (c == '{') {
-            const char *end = strchr(p + 1, '}');
-            if (!end) {
-                rc = hb_fail(HB_EUSAGE, "%s: unclosed '{' in '%s' (write {{ for a literal brace)",
-                             opt, text);
-                break;
-            }
-            int what = 0;
-            rc = placeholder(t, opt, text, p + 1, (size_t)(end - p - 1), pts, allow, &what);
-            FLUSH_LIT();
-            if (!rc)
-                rc = add_part(t, &cap, what, 0, 0);
-            p = end;
-        } else if (c == '}') {
-            rc = hb_fail(HB_EUSAGE, "%s: a lone '}' in '%s' (write }} for a literal brace)", opt,
-                         text);
-        } else {
-            t->lit[nl++] = c;
-        }
-    }
-    if (!rc && quote)
-        rc = hb_fail(HB_EUSAGE, "%s: unclosed quote in '%s'", opt, text);
-    if (!rc && !t->split)
-        in_word = true; /* one word, even an empty one */
-    END_WORD();
-#undef END_WORD
-#undef FLUSH_LIT
-    if (!rc && split) {
-        bool blank = t->nwords == 0;
-        if (shell) {
-            blank = true;
-            for (const char *q = text; *q && blank; q++)
-                blank = *q == ' ' || *q == '\t' || *q == '\n';
-        }
-        if (blank)
+    if (t->split) {
+        /* Words as the launcher templates have them (args.h): blanks
+         * separate, quotes group, no other shell syntax. */
+        char **words = NULL;
+        int n = 0;
+        rc = hb_words_split(opt, text, &words, &n);
+        for (int i = 0; !rc && i < n; i++)
+            rc = compile_word(t, &cap, &nl, opt, text, words[i], pts, allow);
+        hb_words_free(words);
+        if (!rc && n == 0)
+            rc = hb_fail(HB_EUSAGE, "%s: empty command", opt);
+    } else {
+        rc = compile_word(t, &cap, &nl, opt, text, text, pts, allow);
+        if (!rc && split && strspn(text, " \t\n") == strlen(text))
             rc = hb_fail(HB_EUSAGE, "%s: empty command", opt);
     }
     if (rc)
@@ -226,7 +208,7 @@ int hb_tmpl_expand(const hb_tmpl *t, const hb_tmpl_vars *v, hb_str *s, size_t *n
             words++;
         }
     }
-    if (words == 0) /* an empty single-word template: one empty word */
+    if (words == 0) /* no part at all (cannot be compiled): an empty string */
         hb_str_add(s, "", 1);
     *nwords = words;
     return s->failed ? hb_fail(HB_ENOMEM, "out of memory expanding a template") : 0;

@@ -5,10 +5,11 @@
  * A template is text with {NAME} placeholders: a parameter of the points, or
  * {task} (the task index), {worker} (the global worker id), {cpus} (the
  * worker's binding as an hwloc list, "3" or "0-3") and {seed} (--seed);
- * {{ and }} are literal braces. A command template is split into words like
- * the launcher templates (blanks separate words, single or double quotes
- * group them, no other shell syntax), and a value stays inside its word
- * whatever it holds, so no value can become an option or a second command.
+ * {{ and }} are literal braces. A command template is split into words by
+ * hb_words_split, as the launcher templates are (blanks separate words,
+ * single or double quotes group them, no other shell syntax), and a value
+ * stays inside its word whatever it holds, so no value can become an option
+ * or a second command.
  * Under --shell the text goes to /bin/sh -c whole, and each value is
  * single-quoted when it holds anything but [A-Za-z0-9_@%+=:,./-].
  *

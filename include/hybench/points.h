@@ -36,7 +36,7 @@
 
 /* The options of a point-based kernel, for its hb_option table. */
 #define HB_POINTS_OPTION_PARAM                                                                     \
-    { "param", "NAME=LIST", "a parameter and its values (list syntax); repeatable: product" }
+    { "param", "NAME=LIST...", "a parameter and its values (list syntax); repeatable: product" }
 #define HB_POINTS_OPTION_ZIP                                                                       \
     { "zip", NULL, "pair the --param lists element by element (one value repeats)" }
 #define HB_POINTS_OPTION_FILE                                                                      \
