@@ -43,6 +43,14 @@ expect_status 0 "$HYBENCH" run "${run[@]}" --resume
 [ "$(ls out | tr '\n' ' ')" = "x1.txt x2.txt x3.txt x4.txt x5.txt " ] ||
     fail "after --resume out/ holds: $(ls out | tr '\n' ' ')"
 grep -q '5 tasks (1 run, 4 skipped by --resume)' out.txt || fail "resume report: $(cat out.txt)"
+# --resume takes outputs from their files in the first repetition only: the
+# next one runs every task, and the first one's row says "resumed", not "ok".
+: >runs.log
+expect_status 0 "$HYBENCH" run --kernel cmd --command './point.sh {x}' --param x=1:5:1 \
+    --stdout 'out/x{x}.txt' --repeat 2 --warmup 0 --threads 2 --quiet --resume --csv resumed.csv
+[ "$(wc -l <runs.log)" -eq 5 ] || fail "the second repetition ran $(wc -l <runs.log) of 5 tasks"
+[ "$(csv_col resumed.csv status | tr '\n' ' ')" = "resumed ok " ] ||
+    fail "statuses: $(csv_col resumed.csv status | tr '\n' ' ')"
 
 # A hanging task: stopped by --task-timeout with what it started, the rest done.
 cat >hang.sh <<'SH'
