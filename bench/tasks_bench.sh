@@ -20,8 +20,9 @@
 #
 # Cost per task = median(wall_s) * workers / tasks: the worker time a task
 # takes, hand-out included. For cmd the floor is the operating system's cost
-# of starting a process: a bare posix_spawn + waitpid of /bin/true on one
-# core is measured first, in the same run. The plug-in's ratio to pow is given with a 95%
+# of starting a process: a bare posix_spawn + waitpid of /bin/true is
+# measured first, in turns with cmd on the same core, and the ratio given
+# with its interval. The plug-in's ratio to pow is given with a 95%
 # interval from a seeded bootstrap over the repeats of both.
 #
 # Usage: bench/tasks_bench.sh [HYBENCH] [EMPTY_PLUGIN.so]
@@ -36,6 +37,7 @@ REPEAT=${REPEAT:-7}
 [ -x "$HYBENCH" ] || { echo "tasks_bench: no hybench at $HYBENCH" >&2; exit 2; }
 [ -r "$PLUGIN" ] || { echo "tasks_bench: no empty plug-in at $PLUGIN (cmake --build)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "tasks_bench: python3 missing" >&2; exit 2; }
+command -v cc >/dev/null || { echo "tasks_bench: cc missing (the bare-spawn floor is a C loop)" >&2; exit 2; }
 # shellcheck source=scripts/csv.sh
 . "$(dirname "$0")/../scripts/csv.sh"
 tmp=$(mktemp -d)
@@ -57,18 +59,57 @@ bench() {
 }
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), repeats $REPEAT"
-# The floor under cmd: the median of REPEAT runs of 400 bare spawns.
-taskset -c 0 python3 - "$REPEAT" <<'PY'
-import os, statistics, sys, time
-runs = []
-for _ in range(int(sys.argv[1])):
-    t0 = time.perf_counter()
-    for _ in range(400):
-        os.waitpid(os.posix_spawn('/bin/true', ['/bin/true'], os.environ), 0)
-    runs.append((time.perf_counter() - t0) / 400 * 1e6)
-print(f'bare posix_spawn + waitpid of /bin/true, one core: {statistics.median(runs):.1f} us '
-      f'({min(runs):.1f}..{max(runs):.1f})')
-PY
+# The floor under cmd, in turns with cmd itself on the same core: 400 bare
+# posix_spawn + waitpid of /bin/true from C, then 400 tasks of --command
+# /bin/true (1x1, bound to core 0).
+cat >spawn.c <<'C'
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+extern char **environ;
+int main(void) {
+    char *argv[] = {"/bin/true", NULL};
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 400; i++) {
+        pid_t p;
+        int st;
+        if (posix_spawn(&p, argv[0], NULL, NULL, argv, environ) || waitpid(p, &st, 0) != p)
+            return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("bare %.3f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / 400 / 1e3);
+    return 0;
+}
+C
+cc -O2 spawn.c -o spawn
+for _ in $(seq "$REPEAT"); do
+    taskset -c 0 ./spawn
+    "$HYBENCH" run --kernel cmd --command /bin/true --param i=1:400:1 --out-dir "$tmp/floor" \
+        --repeat 1 --warmup 0 --quiet --csv floor.csv >/dev/null
+done >bare.txt
+csv_col floor.csv wall_s | awk '{ print "cmd", $1 / 400 * 1e6 }' >>bare.txt
+awk 'BEGIN { srand(2) }
+    function median(a, n,    i, j, t, b) {
+        for (i = 1; i <= n; i++) b[i] = a[i]
+        for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
+        return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2
+    }
+    { v[$1, ++n[$1]] = $2 }
+    END {
+        for (i = 1; i <= n["bare"]; i++) x[i] = v["bare", i]
+        for (i = 1; i <= n["cmd"]; i++) y[i] = v["cmd", i]
+        mb = median(x, n["bare"]); mc = median(y, n["cmd"])
+        for (b = 1; b <= 2000; b++) {
+            for (i = 1; i <= n["bare"]; i++) rx[i] = x[1 + int(rand() * n["bare"])]
+            for (i = 1; i <= n["cmd"]; i++) ry[i] = y[1 + int(rand() * n["cmd"])]
+            r[b] = median(ry, n["cmd"]) / median(rx, n["bare"])
+        }
+        for (s = 2; s <= 2000; s++) { t = r[s]; for (q = s - 1; q >= 1 && r[q] > t; q--) r[q + 1] = r[q]; r[q + 1] = t }
+        printf "floor: bare posix_spawn + waitpid of /bin/true %.1f us; cmd 1x1 %.1f us per task;\n", mb, mc
+        printf "       cmd / bare spawn %.2fx [%.2f, %.2f] (95%% bootstrap interval), in turns on core 0\n", mc / mb, r[50], r[1950]
+    }' bare.txt
 bench cmd --kernel cmd --command /bin/true --param i=1:400:1 --out-dir "$tmp/cmd_out"
 bench worker-cat --kernel cmd --worker cat --param i=1:20000:1
 bench worker-py --kernel cmd \

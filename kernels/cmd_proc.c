@@ -67,9 +67,7 @@ int hb_proc_spawn(char *const *argv, char *const *envp, int in, int out, int err
         return hb_fail(HB_ETASK, "cannot start '%s': %s", argv[0], strerror(rc));
     p->pid = pid;
 #ifdef SYS_pidfd_open
-    p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (p->pidfd >= 0)
-        fcntl(p->pidfd, F_SETFD, FD_CLOEXEC); /* pidfds are close-on-exec already; be sure */
+    p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* close-on-exec by definition */
 #endif
     return 0;
 }
