@@ -28,7 +28,11 @@ done
 awk -v s="$psums" 'BEGIN { split(s, f, /[][, ]+/); exit !(f[5] > 0 && f[5] < 7 && f[6] > 0) }' ||
     fail "plug-in sums look wrong: $psums"
 
-command -v python3 >/dev/null || { echo "SKIP: no python3 for the Python examples"; finish; exit 77; }
+if ! command -v python3 >/dev/null; then
+    [ "$hb_failures" -eq 0 ] || finish
+    echo "SKIP: the plug-in passed, but there is no python3 for the Python examples (scripts/setup installs it)"
+    exit 77
+fi
 run=(--kernel cmd --command "python3 $ex/mc.py {beta} {m} 1.0 300 {seed} {task}" "${zip7[@]}" --zip
      --repeat 1 --warmup 0 --quiet)
 expect_status 0 "$HYBENCH" run "${run[@]}" --serial --stdout 'cmd/b{beta}_m{m}_h1.0.dat'
