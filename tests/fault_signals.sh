@@ -64,19 +64,26 @@ for sig in INT TERM; do
 done
 
 # A second signal ends the run at once, even inside one long task (a single
-# stream of 10^10 samples, ~20 s): the first only asks to stop at the next
-# task, and the handler then gives the signal back its default action. The
-# waits are for states in /proc/PID/status (SigCgt: the signals a handler
-# catches; SIGINT is bit 1), not for a guessed time.
+# stream of 4*10^10 samples, about 30 s of CPU): the first only asks to stop
+# at the next task, and the handler then gives the signal back its default
+# action. Every wait is for a state: the task under way (the process has used
+# 2 s of CPU, far more than its set-up; a signal before the task starts would
+# stop the run before it), and the handler installed or gone (SigCgt in
+# /proc/PID/status: the signals a handler catches; SIGINT is bit 1).
 catches_int() { # PID: does PID catch SIGINT now?
     local mask
     mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 2
     [ -n "$mask" ] && (( (16#$mask >> 1) & 1 ))
 }
-"$HYBENCH" run --kernel pi --streams 1 --samples 1e10 --serial --repeat 1 --warmup 0 --quiet \
+cpu_at_least() { # PID SECONDS: has PID used that much CPU time?
+    local t
+    t=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 2
+    [ -n "$t" ] && [ "$t" -ge $(($2 * $(getconf CLK_TCK))) ]
+}
+"$HYBENCH" run --kernel pi --streams 1 --samples 4e10 --serial --repeat 1 --warmup 0 --quiet \
     --csv long.csv >long.out 2>long.err &
 pid=$!
-until catches_int $pid; do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+until catches_int $pid && cpu_at_least $pid 2; do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 kill -INT $pid
 until ! catches_int $pid; do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 kill -0 $pid 2>/dev/null || fail "long: the first SIGINT ended the run (want: stop after the task)"
