@@ -1,10 +1,11 @@
 /* Pinning with hwloc: the topology of a node, the plan that gives every node
  * worker its cpuset, binding a thread to it and observing where it ran.
  *
- * The plan works on "core units": the cores of the allowed cpuset in logical
- * order, or the PUs themselves on a topology without Core objects. Cpusets
- * and the PU numbers in them are hwloc OS indices, as the kernel shows them;
- * core numbers are hwloc logical indices. */
+ * The plan works on "core units": the cores that hold a CPU of the given set
+ * (the process's mask, or its node's ranks' masks together; see
+ * hb_topo_restrict) in logical order, or the PUs themselves on a topology
+ * without Core objects. Cpusets and the PU numbers in them are hwloc OS
+ * indices, as the kernel shows them; core numbers are hwloc logical indices. */
 #define _POSIX_C_SOURCE 200809L /* gethostname */
 #include "hybench/pin.h"
 #include "hybench/args.h"
@@ -24,7 +25,11 @@
 struct hb_topo {
     hwloc_topology_t h;
     bool synthetic;
-    hwloc_const_cpuset_t allowed;
+    hwloc_cpuset_t allowed; /* the given set: workers are placed inside it (owned) */
+    hwloc_cpuset_t process; /* this process's mask when the topology was loaded (owned) */
+    hb_cpus_from from;      /* where `allowed` came from */
+    int nranks;             /* > 0: the node's ranks' masks differ, one set each (owned) */
+    hwloc_cpuset_t *rank_sets;
     int nunits;         /* core units */
     hwloc_obj_t *units; /* Core objects (or PUs when there are none), logical order */
     int npus;
@@ -43,11 +48,31 @@ static int count_inside(const hb_topo *t, hwloc_obj_type_t type) {
     return n < 0 ? 0 : n; /* -1: the type spans several depths; not for cores/PUs */
 }
 
-/* Core units and the bind-pu order: built once at load so planning is cheap. */
+/* Objects of a type that hold at least one CPU of the given set, in logical
+ * order, into out (NULL: count only). A core only partly given (srun
+ * --cpu-bind=threads on an SMT machine) still counts: its given PUs are used. */
+static int count_touching(const hb_topo *t, hwloc_obj_type_t type, hwloc_obj_t *out) {
+    int n = 0;
+    for (hwloc_obj_t o = hwloc_get_next_obj_by_type(t->h, type, NULL); o;
+         o = hwloc_get_next_obj_by_type(t->h, type, o))
+        if (o->cpuset && hwloc_bitmap_intersects(o->cpuset, t->allowed)) {
+            if (out)
+                out[n] = o;
+            n++;
+        }
+    return n;
+}
+
+/* Core units and the bind-pu order: built at load (and again when the given
+ * set changes) so planning is cheap. */
 static int index_units(hb_topo *t) {
     hwloc_obj_type_t unit_type =
-        count_inside(t, HWLOC_OBJ_CORE) > 0 ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
-    t->nunits = count_inside(t, unit_type);
+        count_touching(t, HWLOC_OBJ_CORE, NULL) > 0 ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+    free(t->units);
+    free(t->puorder);
+    t->units = NULL;
+    t->puorder = NULL;
+    t->nunits = count_touching(t, unit_type, NULL);
     t->npus = count_inside(t, HWLOC_OBJ_PU);
     if (t->nunits <= 0 || t->npus <= 0)
         return hb_fail(HB_EHWLOC, "hwloc found no usable PU in the allowed cpuset");
@@ -55,8 +80,7 @@ static int index_units(hb_topo *t) {
     t->puorder = calloc((size_t)t->npus, sizeof *t->puorder);
     if (!t->units || !t->puorder)
         return hb_fail(HB_ENOMEM, "out of memory indexing the topology");
-    for (int i = 0; i < t->nunits; i++)
-        t->units[i] = hwloc_get_obj_inside_cpuset_by_type(t->h, t->allowed, unit_type, (unsigned)i);
+    count_touching(t, unit_type, t->units);
 
     hwloc_bitmap_t in_unit = hwloc_bitmap_alloc();
     if (!in_unit)
@@ -131,7 +155,22 @@ int hb_topo_load(hb_topo **out, const char *synthetic) {
         rc = hb_fail(HB_EHWLOC, "hwloc could not load the topology: %s", strerror(errno));
         goto out_topology;
     }
-    t->allowed = hwloc_topology_get_allowed_cpuset(t->h);
+    /* The given set starts as the mask this process was started with (taskset,
+     * srun --cpu-bind, mpirun --bind-to), read before anything here binds,
+     * within what the machine allows (a cpuset cgroup). */
+    hwloc_const_cpuset_t machine = hwloc_topology_get_allowed_cpuset(t->h);
+    t->allowed = hwloc_bitmap_dup(machine);
+    t->process = hwloc_bitmap_dup(machine);
+    if (!t->allowed || !t->process) {
+        rc = hb_fail(HB_ENOMEM, "out of memory loading the topology");
+        goto out_index;
+    }
+    if (!synthetic && hwloc_get_cpubind(t->h, t->process, HWLOC_CPUBIND_THREAD) == 0) {
+        hwloc_bitmap_and(t->process, t->process, machine);
+        if (!hwloc_bitmap_iszero(t->process))
+            hwloc_bitmap_copy(t->allowed, t->process);
+    }
+    t->from = hwloc_bitmap_isequal(t->allowed, machine) ? HB_CPUS_MACHINE : HB_CPUS_PROCESS;
     rc = index_units(t);
     if (rc)
         goto out_index;
@@ -141,10 +180,20 @@ int hb_topo_load(hb_topo **out, const char *synthetic) {
 out_index:
     free(t->units);
     free(t->puorder);
+    hwloc_bitmap_free(t->allowed);
+    hwloc_bitmap_free(t->process);
 out_topology:
     hwloc_topology_destroy(t->h);
     free(t);
     return rc;
+}
+
+static void free_rank_sets(hb_topo *t) {
+    for (int r = 0; r < t->nranks; r++)
+        hwloc_bitmap_free(t->rank_sets[r]);
+    free(t->rank_sets);
+    t->rank_sets = NULL;
+    t->nranks = 0;
 }
 
 void hb_topo_free(hb_topo *t) {
@@ -152,6 +201,9 @@ void hb_topo_free(hb_topo *t) {
         return;
     free(t->units);
     free(t->puorder);
+    free_rank_sets(t);
+    hwloc_bitmap_free(t->allowed);
+    hwloc_bitmap_free(t->process);
     hwloc_topology_destroy(t->h);
     free(t);
 }
@@ -190,6 +242,71 @@ const char *hb_topo_describe(const hb_topo *t, char *buf, int len) {
              plural(t->nunits, "core", "cores"), t->npus, plural(t->npus, "PU", "PUs"),
              t->synthetic ? "synthetic" : hb_topo_cpu_model(t));
     return buf;
+}
+
+static const char *const from_names[] = {
+    [HB_CPUS_MACHINE] = "machine", [HB_CPUS_PROCESS] = "process", [HB_CPUS_NODE] = "node"};
+
+const char *hb_cpus_from_name(hb_cpus_from f) {
+    return (unsigned)f < sizeof from_names / sizeof from_names[0] ? from_names[f] : "?";
+}
+
+static int list_text(hwloc_const_bitmap_t set, char *buf, int len) {
+    if (hwloc_bitmap_list_snprintf(buf, (size_t)len, set) < 0)
+        return hb_fail(HB_EHWLOC, "cannot format a cpuset");
+    return 0;
+}
+
+int hb_topo_process_mask(const hb_topo *t, char *buf, int len) {
+    return list_text(t->process, buf, len);
+}
+
+int hb_topo_given(const hb_topo *t, char *buf, int len, hb_cpus_from *from) {
+    if (from)
+        *from = t->from;
+    return list_text(t->allowed, buf, len);
+}
+
+int hb_topo_restrict(hb_topo *t, char *const *masks, int n, int self) {
+    if (n < 1 || self < 0 || self >= n)
+        return hb_fail(HB_EINTERNAL, "rank %d of %d ranks on a node", self, n);
+    hwloc_const_cpuset_t machine = hwloc_topology_get_allowed_cpuset(t->h);
+    hwloc_bitmap_t *sets = calloc((size_t)n, sizeof *sets);
+    hwloc_bitmap_t all = hwloc_bitmap_alloc();
+    int rc = sets && all ? 0 : hb_fail(HB_ENOMEM, "out of memory reading the ranks' masks");
+    bool differ = false;
+    for (int r = 0; rc == 0 && r < n; r++) {
+        if (!(sets[r] = hwloc_bitmap_alloc()))
+            rc = hb_fail(HB_ENOMEM, "out of memory reading the ranks' masks");
+        else if (hwloc_bitmap_list_sscanf(sets[r], masks[r]) != 0)
+            rc = hb_fail(HB_EUSAGE, "local rank %d: '%s' is not a CPU list", r, masks[r]);
+        else {
+            hwloc_bitmap_and(sets[r], sets[r], machine);
+            hwloc_bitmap_or(all, all, sets[r]);
+            differ |= r > 0 && !hwloc_bitmap_isequal(sets[r], sets[0]);
+        }
+    }
+    if (rc == 0 && hwloc_bitmap_iszero(all))
+        rc = hb_fail(HB_ELAYOUT, "host %s: the ranks' CPU masks hold no CPU of this machine",
+                     t->host);
+    if (rc == 0) {
+        free_rank_sets(t);
+        hwloc_bitmap_copy(t->allowed, all);
+        t->from = differ                               ? HB_CPUS_NODE
+                  : hwloc_bitmap_isequal(all, machine) ? HB_CPUS_MACHINE
+                                                       : HB_CPUS_PROCESS;
+        if (differ) { /* kept: each rank's workers take cores of its own mask first */
+            t->rank_sets = sets;
+            t->nranks = n;
+            sets = NULL;
+        }
+        rc = index_units(t);
+    }
+    for (int r = 0; sets && r < n; r++)
+        hwloc_bitmap_free(sets[r]);
+    free(sets);
+    hwloc_bitmap_free(all);
+    return rc;
 }
 
 static const char *const bind_names[] = {
@@ -253,12 +370,25 @@ int hb_pin_check(const hb_topo *t, const hb_pin_req *req) {
     if (workers > HB_PIN_MAX_WORKERS)
         return hb_fail(HB_EUSAGE, "layout: %d ranks x %d threads is more than %d workers per node",
                        req->local_ranks, req->threads, HB_PIN_MAX_WORKERS);
-    if (workers > t->nunits && !req->oversubscribe)
+    if (workers > t->nunits && !req->oversubscribe) {
+        char cpus[256];
+        if (t->from == HB_CPUS_MACHINE || list_text(t->allowed, cpus, sizeof cpus) != 0)
+            return hb_fail(HB_ELAYOUT,
+                           "layout needs %ld workers on host %s but it has %d %s (%d %s); use "
+                           "--oversubscribe to allow sharing",
+                           workers, t->host, t->nunits, plural(t->nunits, "core", "cores"), t->npus,
+                           plural(t->npus, "PU", "PUs"));
+        /* The launcher or scheduler gave fewer CPUs than the layout needs:
+         * placing workers outside them would take cores the job does not own. */
         return hb_fail(HB_ELAYOUT,
-                       "layout needs %ld workers on host %s but it has %d %s (%d %s); use "
-                       "--oversubscribe to allow sharing",
-                       workers, t->host, t->nunits, plural(t->nunits, "core", "cores"), t->npus,
-                       plural(t->npus, "PU", "PUs"));
+                       "layout needs %ld workers on host %s but %s given %d %s (CPUs %s, "
+                       "from the %s taskset, srun --cpu-bind or mpirun --bind-to set); launch "
+                       "with more CPUs per rank, or use --oversubscribe to allow sharing",
+                       workers, t->host,
+                       t->from == HB_CPUS_NODE ? "the node's ranks were together" : "it was",
+                       t->nunits, plural(t->nunits, "core", "cores"), cpus,
+                       t->from == HB_CPUS_NODE ? "masks that" : "mask that");
+    }
     return 0;
 }
 
@@ -315,7 +445,14 @@ static int spread_targets(const hb_topo *t, const hb_pin_req *req, hwloc_bitmap_
     hwloc_bitmap_t *rank_sets = calloc((size_t)nr, sizeof *rank_sets);
     if (!rank_sets)
         return hb_fail(HB_ENOMEM, "out of memory planning the placement");
-    int rc = distrib_within(t, t->allowed, nr, rank_sets);
+    int rc = 0;
+    if (t->nranks == nr) /* each rank was given its own CPUs: its part is its mask */
+        for (int r = 0; rc == 0 && r < nr; r++)
+            rc = (rank_sets[r] = hwloc_bitmap_dup(t->rank_sets[r]))
+                     ? 0
+                     : hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    else
+        rc = distrib_within(t, t->allowed, nr, rank_sets);
     for (int r = 0; rc == 0 && r < nr; r++) {
         hwloc_bitmap_and(rank_sets[r], rank_sets[r], t->allowed);
         rc = distrib_within(t, rank_sets[r], nt, targets + (size_t)r * nt);
@@ -324,15 +461,28 @@ static int spread_targets(const hb_topo *t, const hb_pin_req *req, hwloc_bitmap_
     return rc;
 }
 
+/* Compact targets when the node's ranks were given different masks: every
+ * worker of a rank aims at that rank's mask, so the plan below takes its
+ * cores in logical order there and spills elsewhere only when they are all
+ * taken. */
+static int mask_targets(const hb_topo *t, const hb_pin_req *req, hwloc_bitmap_t *targets) {
+    for (int k = 0; k < req->local_ranks * req->threads; k++)
+        if (!(targets[k] = hwloc_bitmap_dup(t->rank_sets[k / req->threads])))
+            return hb_fail(HB_ENOMEM, "out of memory planning the placement");
+    return 0;
+}
+
 /* Pick for every node worker, in order, the least used core unit inside its
- * spread target; if every one there is taken while others elsewhere are
- * free, the first free one, so no core is shared before all are used. */
-static int plan_spread(const hb_topo *t, const hb_pin_req *req, int workers, slot *plan) {
+ * target (spread, or its rank's own mask); if every one there is taken while
+ * others elsewhere are free, the first free one, so no core is shared before
+ * all are used. */
+static int plan_targets(const hb_topo *t, const hb_pin_req *req, int workers, slot *plan) {
     hwloc_bitmap_t *targets = calloc((size_t)workers, sizeof *targets);
     int *used = calloc((size_t)t->nunits, sizeof *used);
     int rc = targets && used ? 0 : hb_fail(HB_ENOMEM, "out of memory planning the placement");
     if (rc == 0)
-        rc = spread_targets(t, req, targets);
+        rc = req->dist == HB_DIST_SPREAD ? spread_targets(t, req, targets)
+                                         : mask_targets(t, req, targets);
     int least = 0; /* the smallest use count over all units */
     for (int k = 0; rc == 0 && k < workers; k++) {
         int best = -1, first_least = -1;
@@ -368,8 +518,10 @@ static int plan_all(const hb_topo *t, const hb_pin_req *req, slot **out) {
     slot *plan = calloc((size_t)workers, sizeof *plan);
     if (!plan)
         return hb_fail(HB_ENOMEM, "out of memory planning the placement");
-    if (req->dist == HB_DIST_SPREAD) {
-        rc = plan_spread(t, req, workers, plan);
+    /* Targets for spread, and for compact when each rank has its own mask. */
+    bool masks = t->nranks == req->local_ranks;
+    if (req->dist == HB_DIST_SPREAD || masks) {
+        rc = plan_targets(t, req, workers, plan);
     } else {
         for (int k = 0; k < workers; k++) {
             if (req->bind == HB_BIND_PU) {

@@ -248,9 +248,52 @@ static int check_layout(hb_run_cfg *c) {
     int rc = c->rank == 0 ? check_csv_path(c->csv) : 0;
     if (rc)
         return rc;
-    if ((rc = hb_topo_load(&c->topo, NULL)))
-        return rc;
-    return hb_pin_check(c->topo, &c->pin);
+    return hb_topo_load(&c->topo, NULL);
+}
+
+/* Every rank of a node learns the CPU masks the node's ranks were started
+ * with (taskset, srun --cpu-bind, mpirun --bind-to), so all of them plan
+ * inside the same CPUs and agree on who gets which (pin.h); then the layout
+ * must fit in them. Collective over the launch. */
+static int share_masks(hb_run_cfg *c) {
+    char mine[4096] = "";
+    int rc = hb_topo_process_mask(c->topo, mine, sizeof mine);
+    MPI_Comm node;
+    if (MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) != MPI_SUCCESS)
+        return hb_fail(HB_EMPI, "MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) failed");
+    int n, me, len = (int)strlen(mine) + 1;
+    MPI_Comm_size(node, &n);
+    MPI_Comm_rank(node, &me);
+    int *lens = calloc((size_t)n, sizeof *lens), *at = calloc((size_t)n, sizeof *at);
+    char **masks = calloc((size_t)n, sizeof *masks);
+    if (!lens || !at || !masks) {
+        fprintf(stderr, "[rank %d] hybench: out of memory for %d CPU masks\n", c->rank, n);
+        MPI_Abort(c->comm, 1);
+    }
+    int total = 0;
+    if (MPI_Allgather(&len, 1, MPI_INT, lens, 1, MPI_INT, node) != MPI_SUCCESS)
+        rc = hb_fail(HB_EMPI, "MPI_Allgather of the CPU masks failed");
+    for (int r = 0; r < n; r++) {
+        at[r] = total;
+        total += lens[r];
+    }
+    char *all = malloc(total > 0 ? (size_t)total : 1);
+    if (!all) {
+        fprintf(stderr, "[rank %d] hybench: out of memory for %d CPU masks\n", c->rank, n);
+        MPI_Abort(c->comm, 1);
+    }
+    if (MPI_Allgatherv(mine, len, MPI_CHAR, all, lens, at, MPI_CHAR, node) != MPI_SUCCESS && !rc)
+        rc = hb_fail(HB_EMPI, "MPI_Allgatherv of the CPU masks failed");
+    for (int r = 0; r < n; r++)
+        masks[r] = all + at[r];
+    if (!rc)
+        rc = hb_topo_restrict(c->topo, masks, n, me);
+    free(all);
+    free(masks);
+    free(at);
+    free(lens);
+    MPI_Comm_free(&node);
+    return rc ? rc : hb_pin_check(c->topo, &c->pin);
 }
 
 int hb_run_main(int argc, char **argv) {
@@ -290,6 +333,8 @@ int hb_run_main(int argc, char **argv) {
     if (!rc)
         rc = check_layout(&c);
     rc = hb_run_agree(&c, rc);
+    if (!rc)
+        rc = hb_run_agree(&c, share_masks(&c));
     if (!rc) {
         if (c.serial)
             c.comm = MPI_COMM_NULL; /* the serial baseline makes no MPI call when timed */

@@ -156,6 +156,15 @@ static void print_placement(const run_state *r) {
     fprintf(r->out, "placement: %d worker%s on %d node%s (bind %s, distribute %s)\n", r->nworkers,
             r->nworkers == 1 ? "" : "s", c->nodes, c->nodes == 1 ? "" : "s",
             hb_bind_name(c->pin.bind), hb_dist_name(c->pin.dist));
+    char cpus[256];
+    hb_cpus_from from;
+    static const char *const why[] = {[HB_CPUS_MACHINE] = "the whole machine",
+                                      [HB_CPUS_PROCESS] =
+                                          "the mask the launch started the process with",
+                                      [HB_CPUS_NODE] = "the node's ranks' masks together"};
+    if (hb_topo_given(c->topo, cpus, sizeof cpus, &from) == 0)
+        fprintf(r->out, "placement: inside CPUs %s on %s (%s: %s)\n", cpus, c->host,
+                hb_cpus_from_name(from), why[from]);
     fprintf(r->out, "%5s %6s  %-20s %4s %5s  %s\n", "rank", "thread", "host", "pu", "core", "mask");
     for (int i = 0; i < r->nworkers; i++) {
         const hb_place *p = &r->places[i];
@@ -363,6 +372,12 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
         hb_row_setf(&row, HB_COL_load_after, "%.2f", r->after.load1);
     if (!isnan(r->after.steal_s - r->before.steal_s))
         hb_row_setf(&row, HB_COL_steal_s, "%.2f", r->after.steal_s - r->before.steal_s);
+    char cpus[4096];
+    hb_cpus_from from;
+    if (hb_topo_given(c->topo, cpus, sizeof cpus, &from) == 0) {
+        hb_row_set(&row, HB_COL_cpus_allowed, cpus);
+        hb_row_set(&row, HB_COL_cpus_from, hb_cpus_from_name(from));
+    }
     row.failed |= wt.failed || wb.failed || wc.failed;
     hb_str_free(&wt);
     hb_str_free(&wb);

@@ -7,6 +7,7 @@
 #include "hybench/pin.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define A_TOPO "pack:2 core:4 pu:2" /* cores 0-3 in package 0; core c holds PUs 2c, 2c+1 */
 #define B_TOPO "pack:1 core:2 pu:1"
@@ -256,6 +257,71 @@ static void test_overlaps(void) {
     hb_topo_free(a);
 }
 
+/* The CPUs a launcher or scheduler gave: plans stay inside them, each rank's
+ * workers on its own mask first, and a layout that does not fit is refused. */
+static void test_given(void) {
+    char buf[64];
+    hb_cpus_from from;
+    hb_topo *a = load(A_TOPO); /* core c holds PUs 2c, 2c+1 */
+    CHECK_INT(hb_topo_given(a, buf, sizeof buf, &from), 0);
+    CHECK_STR(buf, "0-15");
+    CHECK_INT(from, HB_CPUS_MACHINE);
+
+    char *one[] = {"4-7"};
+    CHECK_INT(hb_topo_restrict(a, one, 1, 0), 0);
+    CHECK_INT(hb_topo_given(a, buf, sizeof buf, &from), 0);
+    CHECK_STR(buf, "4-7");
+    CHECK_INT(from, HB_CPUS_PROCESS);
+    CHECK_STR(hb_cpus_from_name(from), "process");
+    CHECK_INT(hb_topo_cores(a), 2);
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_COMPACT, 1, 2, false), (int[]){2, 3});
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_SPREAD, 1, 2, false), (int[]){2, 3});
+    hb_pin_req r = req(HB_BIND_CORE, HB_DIST_COMPACT, 1, 3, false);
+    CHECK_INT(hb_pin_check(a, &r), HB_ELAYOUT);
+    CHECK(strstr(hb_errmsg(HB_ELAYOUT), "given 2 cores (CPUs 4-7") != NULL);
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_COMPACT, 1, 3, true), (int[]){2, 3, 2});
+    int cores[64];
+    char sets[64][64];
+    CHECK_INT(plan(a, req(HB_BIND_NONE, HB_DIST_COMPACT, 1, 2, false), cores, sets), 0);
+    CHECK_STR(sets[1], "4-7");
+
+    /* Each rank its own mask: rank 0 on cores 4-5, rank 1 on 0-1, as given,
+     * not the union's first cores for rank 0. */
+    char *two[] = {"8-11", "0-3"};
+    CHECK_INT(hb_topo_restrict(a, two, 2, 1), 0);
+    CHECK_INT(hb_topo_given(a, buf, sizeof buf, &from), 0);
+    CHECK_STR(buf, "0-3,8-11");
+    CHECK_INT(from, HB_CPUS_NODE);
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_COMPACT, 2, 2, false), (int[]){4, 5, 0, 1});
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_SPREAD, 2, 2, false), (int[]){4, 5, 0, 1});
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_COMPACT, 2, 1, false), (int[]){4, 0});
+
+    /* Unequal masks: rank 1's second worker spills onto the free core of the union. */
+    char *uneven[] = {"0-5", "6-7"};
+    CHECK_INT(hb_topo_restrict(a, uneven, 2, 0), 0);
+    expect_cores(a, req(HB_BIND_CORE, HB_DIST_COMPACT, 2, 2, false), (int[]){0, 1, 3, 2});
+
+    /* A core only partly given (one PU of each): bound to the given PU alone. */
+    char *half[] = {"1,3"};
+    CHECK_INT(hb_topo_restrict(a, half, 1, 0), 0);
+    CHECK_INT(hb_topo_cores(a), 2);
+    CHECK_INT(plan(a, req(HB_BIND_CORE, HB_DIST_COMPACT, 1, 2, false), cores, sets), 0);
+    CHECK_STR(sets[0], "1");
+    CHECK_STR(sets[1], "3");
+
+    char *all[] = {"0-15", "0-15"};
+    CHECK_INT(hb_topo_restrict(a, all, 2, 0), 0);
+    CHECK_INT(hb_topo_given(a, buf, sizeof buf, &from), 0);
+    CHECK_INT(from, HB_CPUS_MACHINE);
+    CHECK_INT(hb_topo_cores(a), 8);
+
+    char *bad[] = {"0-3", "three"}, *none[] = {"64-70"};
+    CHECK_INT(hb_topo_restrict(a, bad, 2, 0), HB_EUSAGE);
+    CHECK_INT(hb_topo_restrict(a, none, 1, 0), HB_ELAYOUT);
+    CHECK_INT(hb_topo_cores(a), 8); /* a refused restriction leaves the plan as it was */
+    hb_topo_free(a);
+}
+
 /* This machine: bind the calling thread to the last core and see it there. */
 static void test_real_bind(void) {
     hb_topo *t = load(NULL);
@@ -298,6 +364,7 @@ int main(void) {
     test_compact();
     test_spread();
     test_never_share();
+    test_given();
     test_refusals();
     test_overlaps();
     test_real_bind();

@@ -15,6 +15,12 @@
  * that needs more cores than the node has is refused with HB_ELAYOUT, and
  * with oversubscribe the plan wraps around the PUs.
  *
+ * "The node" is the CPUs this process (and its node's ranks together) were
+ * given: the mask a launcher or scheduler started it with (taskset, srun
+ * --cpu-bind, mpirun --bind-to, a cpuset cgroup), never the whole machine
+ * behind its back. Where the node's ranks were given different masks, each
+ * rank's workers take the cores of its own mask first.
+ *
  * Planning is pure (it reads the topology only), so tests check it on hwloc
  * synthetic topologies such as "pack:2 core:4 pu:2". */
 #ifndef HYBENCH_PIN_H
@@ -40,12 +46,34 @@ typedef struct hb_place {
     bool overlap;  /* shares a core of its binding with another worker of its node */
 } hb_place;
 
+/* Where the CPUs a node's workers are placed inside came from (runs.csv's
+ * cpus_from): the whole machine (what hwloc allows, cgroup included), this
+ * process's own mask (every rank of the node had the same), or the union of
+ * the node's ranks' masks where they differ (mpirun --bind-to core, srun
+ * --cpu-bind with several tasks per node). */
+typedef enum hb_cpus_from { HB_CPUS_MACHINE, HB_CPUS_PROCESS, HB_CPUS_NODE } hb_cpus_from;
+const char *hb_cpus_from_name(hb_cpus_from f); /* "machine", "process", "node" */
+
 /* Load this machine's topology (synthetic == NULL) or a synthetic one
- * ("pack:2 core:4 pu:2"). HB_EHWLOC / HB_EUSAGE on failure. */
+ * ("pack:2 core:4 pu:2"). For this machine the given CPUs are the calling
+ * thread's mask at this moment: call it before anything binds. HB_EHWLOC /
+ * HB_EUSAGE on failure. */
 int hb_topo_load(hb_topo **out, const char *synthetic);
 void hb_topo_free(hb_topo *t);
-int hb_topo_cores(const hb_topo *t); /* cores in the allowed cpuset */
-int hb_topo_pus(const hb_topo *t);   /* PUs in the allowed cpuset */
+int hb_topo_cores(const hb_topo *t); /* cores holding a given CPU */
+int hb_topo_pus(const hb_topo *t);   /* given PUs */
+
+/* The masks the node's n ranks were started with (hwloc list strings, in
+ * local rank order; self is this rank): plans then work inside their union,
+ * and where the masks differ each rank's workers take cores of its own mask
+ * first. Every rank of a node must pass the same masks, so they agree on the
+ * plan. HB_EUSAGE for a mask that does not parse, HB_ELAYOUT when they hold
+ * no CPU of this machine. */
+int hb_topo_restrict(hb_topo *t, char *const *masks, int n, int self);
+/* The given CPUs as an hwloc list string into buf, and (from != NULL) where
+ * they came from; the process's own mask as it was at load. 0 or HB_EHWLOC. */
+int hb_topo_given(const hb_topo *t, char *buf, int len, hb_cpus_from *from);
+int hb_topo_process_mask(const hb_topo *t, char *buf, int len);
 int hb_topo_packages(const hb_topo *t);
 /* Human one-liner: "1 package, 2 cores, 2 PUs (AMD EPYC)". Returns buf. */
 const char *hb_topo_describe(const hb_topo *t, char *buf, int len);
@@ -80,7 +108,7 @@ int hb_pin_from_args(const hb_args *a, hb_pin_req *req);
 int hb_pin_check(const hb_topo *t, const hb_pin_req *req);
 
 /* Plan: the cpuset of node worker k (0 <= k < local_ranks*threads) as a list
- * string written to buf ("3", or the whole machine for bind none), and the
+ * string written to buf ("3", or every given CPU for bind none), and the
  * logical index of the core it maps to in *core (-1 for bind none). */
 int hb_pin_plan(const hb_topo *t, const hb_pin_req *req, int k, char *buf, int len, int *core);
 
