@@ -1,4 +1,6 @@
-/* Launching one run of the matrix (see launch.h). */
+/* Launching one run of the matrix (see launch.h): the launcher templates of
+ * the MPIs hybench knows, the default for the library it runs with, and the
+ * launch itself. */
 #define _GNU_SOURCE /* execvpe, pipe2, kill, nanosleep */
 #include "hybench/launch.h"
 
@@ -11,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mpi.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <stdbool.h>
@@ -22,6 +25,44 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* The launcher CMake found beside the MPI compiler (MPIEXEC_EXECUTABLE) and
+ * its kind ("hydra", "openmpi", or "" when not recognised). */
+#ifndef HB_MPIEXEC
+#define HB_MPIEXEC "mpiexec"
+#endif
+#ifndef HB_MPIEXEC_KIND
+#define HB_MPIEXEC_KIND ""
+#endif
+
+hb_mpi_kind hb_mpi_kind_of(const char *v) {
+    if (strstr(v, "Open MPI"))
+        return HB_MPI_OPENMPI;
+    if (strstr(v, "CRAY MPICH"))
+        return HB_MPI_SLURM;
+    return HB_MPI_HYDRA;
+}
+
+hb_mpi_kind hb_mpi_running(void) {
+    char v[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int n = 0;
+    if (MPI_Get_library_version(v, &n) != MPI_SUCCESS)
+        return HB_MPI_HYDRA;
+    v[n < MPI_MAX_LIBRARY_VERSION_STRING ? n : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
+    return hb_mpi_kind_of(v);
+}
+
+const char *hb_launch_mpiexec(void) {
+    return strcmp(HB_MPIEXEC_KIND, "hydra") == 0 ? HB_MPIEXEC : "mpiexec";
+}
+
+const char *hb_launch_mpirun(void) {
+    return strcmp(HB_MPIEXEC_KIND, "openmpi") == 0 ? HB_MPIEXEC : "mpirun";
+}
+
+const char *hb_launch_in_allocation(void) {
+    return hb_mpi_running() == HB_MPI_OPENMPI ? "mpirun" : "srun";
+}
 
 static int push(hb_launch_argv *a, char *s) {
     if (!s)
@@ -35,6 +76,53 @@ static int push(hb_launch_argv *a, char *s) {
     a->v[a->n++] = s;
     a->v[a->n] = NULL;
     return 0;
+}
+
+/* "a,b:4" as "a:R,b:R" (Open MPI's --host takes the slots of each host). */
+static void put_slots(FILE *m, const char *hosts, int r) {
+    for (const char *p = hosts; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t name = strcspn(p, ":,");
+        fprintf(m, "%s%.*s:%d", p == hosts ? "" : ",", (int)name, p, r);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+}
+
+/* The environment Open MPI's mpirun is told to forward (-x): hydra forwards
+ * all of it, mpirun only OMPI_* of its own accord. */
+static bool forwarded(const char *kv) {
+    static const char *const exact[] = {"PATH", "LD_LIBRARY_PATH"};
+    static const char *const prefix[] = {"OMP_", "GOMP_", "KMP_", "HB_", "UCX_", "FI_", "HWLOC_"};
+    size_t n = strcspn(kv, "=");
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (n == strlen(exact[i]) && strncmp(kv, exact[i], n) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++)
+        if (strncmp(kv, prefix[i], strlen(prefix[i])) == 0 && n > strlen(prefix[i]))
+            return true;
+    return false;
+}
+
+/* The words that stand alone and expand to zero or more words. Returns 1 when
+ * word was one of them (its words pushed), 0 when it is not, or an error. */
+static int push(hb_launch_argv *a, char *s);
+static int list_word(const char *word, hb_launch_argv *a) {
+    if (strcmp(word, "{as_root}") == 0)
+        return geteuid() == 0 && push(a, strdup("--allow-run-as-root")) ? HB_ENOMEM : 1;
+    if (strcmp(word, "{export}") != 0)
+        return 0;
+    for (char **e = environ; e && *e; e++) {
+        if (!forwarded(*e))
+            continue;
+        int rc = push(a, strdup("-x"));
+        if (!rc)
+            rc = push(a, strndup(*e, strcspn(*e, "=")));
+        if (rc)
+            return rc;
+    }
+    return 1;
 }
 
 /* Substitute the {names} of one word. */
@@ -64,6 +152,12 @@ static int substitute(const char *tmpl, const char *word, const hb_launch_vars *
             fprintf(m, "%d", v->threads);
         else if (IS("hosts"))
             fputs(v->hosts ? v->hosts : "", m);
+        else if (IS("host_slots"))
+            put_slots(m, v->hosts ? v->hosts : "", v->ranks_per_node);
+        else if (IS("mpiexec"))
+            fputs(hb_launch_mpiexec(), m);
+        else if (IS("mpirun"))
+            fputs(hb_launch_mpirun(), m);
         else if (IS("layout"))
             fputs(v->layout ? v->layout : "", m);
         else if (IS("program")) {
@@ -74,7 +168,8 @@ static int substitute(const char *tmpl, const char *word, const hb_launch_vars *
             free(buf);
             return hb_fail(HB_EUSAGE,
                            "--launcher: unknown placeholder '%.*s' in '%s' (known: {nodes} "
-                           "{ranks} {ranks_per_node} {threads} {hosts} {layout} {program})",
+                           "{ranks} {ranks_per_node} {threads} {hosts} {host_slots} {layout} "
+                           "{program} {mpiexec} {mpirun} {as_root} {export})",
                            end ? (int)n + 2 : (int)strlen(p), p, tmpl);
         }
 #undef IS
@@ -89,9 +184,14 @@ static int substitute(const char *tmpl, const char *word, const hb_launch_vars *
 }
 
 const char *hb_launch_template(const char *launcher, int with_hosts) {
-    if (launcher && strcmp(launcher, "srun") == 0)
-        return HB_LAUNCH_SRUN;
-    if (!launcher || strcmp(launcher, "mpiexec") == 0)
+    hb_mpi_kind kind = hb_mpi_running();
+    if (!launcher)
+        launcher = kind == HB_MPI_OPENMPI ? "mpirun" : kind == HB_MPI_SLURM ? "srun" : "mpiexec";
+    if (strcmp(launcher, "srun") == 0)
+        return kind == HB_MPI_OPENMPI ? HB_LAUNCH_SRUN_PMIX : HB_LAUNCH_SRUN;
+    if (strcmp(launcher, "mpirun") == 0)
+        return with_hosts ? HB_LAUNCH_MPIRUN_HOSTS : HB_LAUNCH_MPIRUN;
+    if (strcmp(launcher, "mpiexec") == 0)
         return with_hosts ? HB_LAUNCH_HYDRA_HOSTS : HB_LAUNCH_HYDRA;
     return launcher;
 }
@@ -105,8 +205,13 @@ int hb_launch_expand(const char *tmpl, const hb_launch_vars *vars, char *const *
     if (rc)
         return rc;
     for (int i = 0; i < n && !rc; i++) {
+        int listed = list_word(words[i], &a);
+        if (listed < 0) {
+            rc = hb_fail(HB_ENOMEM, "out of memory building the launch command");
+            break;
+        }
         char *s = NULL;
-        if (!(rc = substitute(tmpl, words[i], vars, &s, &named_program)))
+        if (!listed && !(rc = substitute(tmpl, words[i], vars, &s, &named_program)))
             rc = push(&a, s);
     }
     hb_words_free(words);

@@ -40,8 +40,9 @@ const hb_option hb_matrix_options[] = {
     {"resume", NULL, "complete the matrix --name: run exactly the repeats runs.csv lacks"},
     {"force", NULL, "run configurations whose estimated work is beyond the size check"},
     {"launcher", "TEMPLATE",
-     "mpiexec (default), srun, or a template naming {ranks} {ranks_per_node} {nodes} "
-     "{threads} {hosts} {layout} {program}"},
+     "mpiexec (hydra), mpirun (Open MPI), srun (default: the one of the MPI in use), or a "
+     "template naming {ranks} {ranks_per_node} {nodes} {threads} {hosts} {host_slots} {layout} "
+     "{program} {mpiexec} {mpirun} {as_root} {export}"},
     {"hosts", "LIST", "hosts h1,h2[:slots],...: an N:RxT layout runs on the first N"},
     {"hostfile", "FILE", "hosts, one per line (host[:slots]; # comments)"},
     {"emit-sbatch", "FILE", "write a Slurm batch script that runs this matrix, and exit"},
@@ -97,17 +98,27 @@ void hb_mplan_usage(FILE *f) {
           "the Slurm allocation the matrix runs in; with hosts, every launch (serial baselines\n"
           "and 1-node layouts too) runs through the launcher on them, so the machine the\n"
           "matrix starts on may be a login node.\n\n"
-          "Launchers: the default is MPICH's hydra,\n"
+          "Launchers: the default goes with the MPI library hybench runs with (its\n"
+          "MPI_Get_library_version). --launcher mpiexec (MPICH, Intel MPI: hydra) stands for\n"
           "  " HB_LAUNCH_HYDRA "\n"
           "and for layouts on hosts\n"
           "  " HB_LAUNCH_HYDRA_HOSTS "\n"
-          "--launcher srun, inside a Slurm allocation, stands for\n"
+          "--launcher mpirun (Open MPI) for\n"
+          "  " HB_LAUNCH_MPIRUN "\n"
+          "  " HB_LAUNCH_MPIRUN_HOSTS "\n"
+          "--launcher srun, inside a Slurm allocation, for (pmix with Open MPI)\n"
           "  " HB_LAUNCH_SRUN "\n"
-          "--emit-sbatch FILE [--time T] writes a batch script that runs this matrix with\n"
-          "--launcher srun in one allocation sized for its largest layout, and exits.\n\n"
+          "--emit-sbatch FILE [--time T] writes a batch script that runs this matrix in one\n"
+          "allocation sized for its largest layout, each layout launched the way the MPI in\n"
+          "use launches inside an allocation (srun; mpirun for Open MPI) unless --launcher\n"
+          "says otherwise, and exits.\n\n"
           "Results: a --name that exists is refused unless --resume, which runs exactly\n"
           "the repeats its runs.csv lacks; one matrix at a time owns a directory.\n\n",
           f);
+    hb_mpi_kind kind = hb_mpi_running();
+    fprintf(f, "Here {mpiexec} is %s, {mpirun} is %s, and the default launcher is %s.\n\n",
+            hb_launch_mpiexec(), hb_launch_mpirun(),
+            kind == HB_MPI_OPENMPI ? "mpirun" : kind == HB_MPI_SLURM ? "srun" : "mpiexec");
     for (size_t t = 0; matrix_tables[t]; t++)
         hb_options_print(f, matrix_tables[t]);
 }

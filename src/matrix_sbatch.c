@@ -4,6 +4,7 @@
 #include "matrix.h"
 
 #include "hybench/error.h"
+#include "hybench/launch.h"
 #include "hybench/sbatch.h"
 
 #include <stdio.h>
@@ -39,8 +40,10 @@ int hb_matrix_emit_sbatch(const hb_mplan *p, const hb_args *a, int argc, char **
     if (hb_args_has(a, "hosts") || hb_args_has(a, "hostfile") || hb_args_has(a, "dry-run"))
         return hb_fail(HB_EUSAGE, "--emit-sbatch: the batch job takes its hosts from its "
                                   "allocation; drop --hosts, --hostfile and --dry-run");
-    hb_sbatch sp = {
-        .job_name = "hybench", .partition = hb_args_get(a, "partition"), .self = p->self};
+    hb_sbatch sp = {.job_name = "hybench",
+                    .partition = hb_args_get(a, "partition"),
+                    .self = p->self,
+                    .launcher = p->launcher ? p->launcher : hb_launch_in_allocation()};
     hb_layout *ls = calloc(p->nlayouts + 1, sizeof *ls);
     char **pass = calloc((size_t)argc + 1, sizeof *pass);
     if (!ls || !pass) {

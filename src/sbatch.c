@@ -144,8 +144,8 @@ int hb_sbatch_write(const char *path, const hb_sbatch *sp) {
         hb_str_addf(&b, "#SBATCH --partition=%s\n", sp->partition);
     hb_str_addf(&b, "%s",
                 "# Written by `hybench matrix --emit-sbatch`. Submit with `sbatch FILE` from the\n"
-                "# directory that should receive results/; every layout is one srun step\n"
-                "# inside this allocation (sized for the largest layout).\n"
+                "# directory that should receive results/; every layout is one launch (the\n"
+                "# matrix's --launcher) inside this allocation (sized for the largest layout).\n"
                 "set -eu\n"
                 "cd \"${SLURM_SUBMIT_DIR:-.}\"\n"
                 "exec ");
@@ -155,7 +155,9 @@ int hb_sbatch_write(const char *path, const hb_sbatch *sp) {
         hb_str_add(&b, " ", 1);
         put_quoted(&b, sp->argv[i]);
     }
-    hb_str_addf(&b, " --launcher srun\n");
+    hb_str_addf(&b, " --launcher ");
+    put_quoted(&b, sp->launcher ? sp->launcher : "srun");
+    hb_str_add(&b, "\n", 1);
     rc = b.failed ? hb_fail(HB_ENOMEM, "--emit-sbatch: out of memory")
                   : hb_write_atomic("--emit-sbatch", path, b.p, b.len, 0755, true);
     hb_str_free(&b);

@@ -210,7 +210,7 @@ static void test_sbatch(void) {
     /* An absolute program path, then every argument quoted. */
     CHECK(strstr(text, "exec '/") != NULL);
     CHECK(strstr(text, "' matrix '--layouts' '1x1,2:1x1' '--out' 'it'\\''s here' --launcher "
-                       "srun\n") != NULL);
+                       "'srun'\n") != NULL);
     CHECK(access(path, X_OK) == 0);
     /* The script is valid shell: bash -n parses it. */
     char cmd[256];

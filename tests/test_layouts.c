@@ -1,6 +1,10 @@
 /* Layout parsing, the `auto` layout list for synthetic core counts, and the
  * launch command a layout gets from the named launchers. */
+#define _DEFAULT_SOURCE /* geteuid */
 #include "check.h"
+
+#include <stdbool.h>
+#include <unistd.h>
 
 #include "hybench/error.h"
 #include "hybench/launch.h"
@@ -20,23 +24,74 @@ static void expands(const char *launcher, int with_hosts, const char *want) {
     hb_launch_argv_free(&av);
 }
 
+extern char **environ;
+
 static void launchers(void) {
-    expands("srun", 1,
-            "srun -N 2 -n 8 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run "
-            "--nodes 2");
-    expands("srun", 0,
-            "srun -N 2 -n 8 --ntasks-per-node 4 --cpus-per-task 8 --mpi=pmi2 /bin/hybench run "
-            "--nodes 2");
-    expands(NULL, 1, "mpiexec -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2");
-    expands("mpiexec", 1,
-            "mpiexec -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2");
-    expands(NULL, 0, "mpiexec -n 8 -bind-to none /bin/hybench run --nodes 2");
+    char want[512];
+    bool openmpi = hb_mpi_running() == HB_MPI_OPENMPI;
+    snprintf(want, sizeof want,
+             "srun -N 2 -n 8 --ntasks-per-node 4 --cpus-per-task 8 --mpi=%s /bin/hybench run "
+             "--nodes 2",
+             openmpi ? "pmix" : "pmi2");
+    expands("srun", 1, want);
+    expands("srun", 0, want);
+    snprintf(want, sizeof want,
+             "%s -n 8 -ppn 4 -hosts a,b -bind-to none /bin/hybench run --nodes 2",
+             hb_launch_mpiexec());
+    expands("mpiexec", 1, want);
+    if (!openmpi)
+        expands(NULL, 1, want);
+    snprintf(want, sizeof want, "%s -n 8 -bind-to none /bin/hybench run --nodes 2",
+             hb_launch_mpiexec());
+    expands("mpiexec", 0, want);
+    if (!openmpi)
+        expands(NULL, 0, want);
+
+    /* Open MPI: ppr, no binding, slots per host, the environment it is told
+     * to forward, and --allow-run-as-root only as root. */
+    char *env[] = {"PATH=/bin", "OMP_NUM_THREADS=2", "OMPI_MCA_pml=ob1", "HOME=/root",
+                   "HB_=x",     "UCX_TLS=tcp,self",  "HWLOCK=no",        NULL};
+    char **saved = environ;
+    environ = env;
+    const char *root = geteuid() == 0 ? " --allow-run-as-root" : "";
+    snprintf(want, sizeof want,
+             "%s%s -n 8 --map-by ppr:4:node --host a:4,b:4 --bind-to none -x PATH -x "
+             "OMP_NUM_THREADS -x UCX_TLS /bin/hybench run --nodes 2",
+             hb_launch_mpirun(), root);
+    expands("mpirun", 1, want);
+    if (openmpi)
+        expands(NULL, 1, want);
+    snprintf(want, sizeof want,
+             "%s%s -n 8 --map-by ppr:4:node --bind-to none -x PATH -x OMP_NUM_THREADS -x UCX_TLS "
+             "/bin/hybench run --nodes 2",
+             hb_launch_mpirun(), root);
+    expands("mpirun", 0, want);
+    environ = saved;
+
+    /* Which launcher goes with which library (MPI_Get_library_version's text). */
+    CHECK_INT(hb_mpi_kind_of("Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4"),
+              HB_MPI_OPENMPI);
+    CHECK_INT(hb_mpi_kind_of("MPICH Version:      5.0.2\nMPICH Release date: ..."), HB_MPI_HYDRA);
+    CHECK_INT(hb_mpi_kind_of("Intel(R) MPI Library 2021.10 for Linux* OS"), HB_MPI_HYDRA);
+    CHECK_INT(hb_mpi_kind_of("MPI VERSION    : CRAY MPICH version 8.1.25.17 (ANL base 3.4a2)"),
+              HB_MPI_SLURM);
+    CHECK_INT(hb_mpi_kind_of("some MPI"), HB_MPI_HYDRA);
+    CHECK_STR(hb_launch_in_allocation(), openmpi ? "mpirun" : "srun");
+
+    /* {host_slots} takes the names of a host list that has slots of its own. */
+    hb_launch_vars hv = {2, 4, 2, 1, "a:8,b", "2:2x1", "p"};
+    hb_launch_argv av = {0};
+    CHECK_INT(hb_launch_expand("x --host {host_slots}", &hv, NULL, 0, &av), 0);
+    CHECK_INT((int)av.n, 4);
+    if (av.n == 4)
+        CHECK_STR(av.v[2], "a:2,b:2");
+    hb_launch_argv_free(&av);
+
     /* Any other text is a template of its own; without {program} it is appended. */
     expands("'my launcher' -w {hosts} -c {threads}", 1,
             "my launcher -w a,b -c 8 /bin/hybench run --nodes 2");
     CHECK_STR(hb_launch_template("srun -n 2", 0), "srun -n 2");
     hb_launch_vars v = {1, 1, 1, 1, "h", "1x1", "p"};
-    hb_launch_argv av = {0};
     hb_err_clear();
     CHECK_INT(hb_launch_expand("srun -N {node}", &v, NULL, 0, &av), HB_EUSAGE);
     CHECK(strstr(hb_errmsg(HB_EUSAGE), "{node}") != NULL);

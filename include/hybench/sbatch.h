@@ -19,7 +19,8 @@ typedef struct hb_sbatch {
     const char *partition; /* #SBATCH --partition, or NULL for the default */
     const char *self;      /* path of the hybench binary (made absolute in the script) */
     int argc;              /* the matrix options to pass on, without --emit-sbatch, */
-    char **argv;           /* --launcher and --time: the script adds --launcher srun */
+    char **argv;           /* --launcher and --time: the script adds --launcher */
+    const char *launcher;  /* the launcher inside the allocation; NULL: "srun" */
 } hb_sbatch;
 
 /* The smallest allocation that holds every layout: nodes = max N,
@@ -33,7 +34,7 @@ int hb_sbatch_size(const hb_layout *layouts, size_t n, hb_sbatch *out);
 int hb_sbatch_parse_time(const char *opt, const char *s, long *seconds);
 
 /* Write the batch script to path (mode 0755): #SBATCH lines, then cd to the
- * submit directory and `exec hybench matrix ARGS... --launcher srun`, with
+ * submit directory and `exec hybench matrix ARGS... --launcher L`, with
  * every argument shell-quoted, so results land under the submit directory.
  * HB_EUSAGE for a bad spec, HB_EIO naming path on a failed write (no partial
  * file is left). */
