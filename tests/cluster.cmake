@@ -7,9 +7,9 @@ hb_unit_test(test_hosts LABELS unit TIMEOUT 30)
 
 hb_script_test(cluster_up cluster/fixture_up.sh LABELS cluster TIMEOUT 240)
 hb_script_test(cluster_down cluster/fixture_down.sh LABELS cluster TIMEOUT 60)
-set_tests_properties(cluster_up PROPERTIES FIXTURES_SETUP cluster SKIP_RETURN_CODE 77
+hb_test_properties(cluster_up PROPERTIES FIXTURES_SETUP cluster SKIP_RETURN_CODE 77
                                            RESOURCE_LOCK hb_cluster)
-set_tests_properties(cluster_down PROPERTIES FIXTURES_CLEANUP cluster RESOURCE_LOCK hb_cluster)
+hb_test_properties(cluster_down PROPERTIES FIXTURES_CLEANUP cluster RESOURCE_LOCK hb_cluster)
 
 foreach(case placement results dynamic srun sbatch)
   # sbatch waits for its job (bounded at 150 s inside the script).
@@ -20,6 +20,6 @@ foreach(case placement results dynamic srun sbatch)
   endif()
   hb_script_test(cluster_${case} cluster/checks.sh ARGS ${case} LABELS cluster
                  TIMEOUT ${hb_cluster_timeout})
-  set_tests_properties(cluster_${case} PROPERTIES FIXTURES_REQUIRED cluster SKIP_RETURN_CODE 77
+  hb_test_properties(cluster_${case} PROPERTIES FIXTURES_REQUIRED cluster SKIP_RETURN_CODE 77
                                                   RESOURCE_LOCK hb_cluster)
 endforeach()

@@ -3,5 +3,5 @@
 # environment is absent; bench/compare/setup creates it.
 foreach(t mc pi pow)
   hb_script_test(compare_${t} compare_${t}.sh LABELS compare TIMEOUT 300)
-  set_tests_properties(compare_${t} PROPERTIES SKIP_RETURN_CODE 77)
+  hb_test_properties(compare_${t} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()

@@ -10,5 +10,7 @@ skip() { echo "SKIP: $*"; exit 77; }
     skip "pathos/pyina/mpi4py/numpy not importable in $venv (run bench/compare/setup)"
 # bench/compare, and examples/ for the lesson's mc (examples/mc.py).
 export PYTHONPATH=$CMP:$HB_SOURCE_DIR/examples${PYTHONPATH:+:$PYTHONPATH}
-# pyina's launcher looks up `python3.x` and `ezscatter` on PATH: the venv's must win.
-export PATH=$venv/bin:$PATH
+# pyina's launcher looks up `python3.x` and `ezscatter` on PATH: the venv's must
+# win; then `mpiexec`: the one of this build's MPI, which mpi4py was built with
+# (scripts/test).
+export PATH=$venv/bin:$(dirname "${MPIEXEC:-mpiexec}"):$PATH

@@ -10,16 +10,14 @@ hb_unit_test(test_philox LABELS unit verify TIMEOUT 30)
 # Schedules across 2 ranks x 2 threads (MPI_THREAD_MULTIPLE): the shared-memory
 # counter, then the cross-node MPI_Fetch_and_op counter (MPICH's NOLOCAL makes
 # each rank its own node).
-add_test(NAME test_sched_mpi COMMAND ${MPIEXEC_EXECUTABLE} -n 2 $<TARGET_FILE:test_sched> --mpi)
-set_tests_properties(test_sched_mpi PROPERTIES LABELS "mpi;unit" TIMEOUT 60)
-add_test(NAME test_sched_mpi_rma
-         COMMAND ${MPIEXEC_EXECUTABLE} -n 2 $<TARGET_FILE:test_sched> --mpi --expect-rma)
-set_tests_properties(test_sched_mpi_rma PROPERTIES LABELS "mpi;unit" TIMEOUT 60
-                     ENVIRONMENT "MPIR_CVAR_NOLOCAL=1")
+hb_mpi_test(test_sched_mpi 2 COMMAND $<TARGET_FILE:test_sched> --mpi LABELS mpi unit TIMEOUT 60)
+if(HB_MPI_FLAVOUR STREQUAL "mpich") # MPIR_CVAR_NOLOCAL is MPICH's; elsewhere the cluster tests cover it
+  hb_mpi_test(test_sched_mpi_rma 2 COMMAND $<TARGET_FILE:test_sched> --mpi --expect-rma
+              LABELS mpi unit TIMEOUT 60 ENVIRONMENT MPIR_CVAR_NOLOCAL=1)
+endif()
 # hb_sched_reset right after a map, with one rank still working.
-add_test(NAME test_sched_mpi_reset
-         COMMAND ${MPIEXEC_EXECUTABLE} -n 2 $<TARGET_FILE:test_sched> --mpi-reset)
-set_tests_properties(test_sched_mpi_reset PROPERTIES LABELS "mpi;unit" TIMEOUT 60)
+hb_mpi_test(test_sched_mpi_reset 2 COMMAND $<TARGET_FILE:test_sched> --mpi-reset LABELS mpi unit
+            TIMEOUT 60)
 
 hb_script_test(run_pi run_pi.sh LABELS mpi verify TIMEOUT 120)
 hb_script_test(run_csv run_csv.sh LABELS mpi cli TIMEOUT 60)

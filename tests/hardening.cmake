@@ -7,14 +7,14 @@ if(hb_san MATCHES "thread")
   # OpenMP races under TSan: the threaded runs (scripts/test-hardening).
   hb_script_test(tsan_threads tsan_threads.sh LABELS "tsan;hardening" TIMEOUT 600
                  ARGS ${CMAKE_C_COMPILER})
-  set_tests_properties(tsan_threads PROPERTIES SKIP_RETURN_CODE 77)
+  hb_test_properties(tsan_threads PROPERTIES SKIP_RETURN_CODE 77)
   return() # the other hardening tests run in the ordinary and ASan builds
 endif()
 if(NOT hb_san)
   # memcheck cannot run a sanitizer build; it skips (77) a -march=native one.
   hb_script_test(valgrind_serial valgrind_serial.sh LABELS "valgrind;hardening" TIMEOUT 300
                  ARGS ${HB_NATIVE})
-  set_tests_properties(valgrind_serial PROPERTIES SKIP_RETURN_CODE 77)
+  hb_test_properties(valgrind_serial PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 hb_script_test(badinput_catalogue badinput_catalogue.sh LABELS "cli;hardening" TIMEOUT 600
@@ -28,5 +28,5 @@ list(SORT hb_fault_scripts)
 foreach(script IN LISTS hb_fault_scripts)
   get_filename_component(name ${script} NAME_WE)
   hb_script_test(${name} ${name}.sh LABELS "fault;hardening" TIMEOUT 300)
-  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+  hb_test_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()

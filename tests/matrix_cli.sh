@@ -23,27 +23,46 @@ grep -- '--kernel pi' out.txt | grep -q -- '--schedule static' && fail "pi ran a
 # Hosts: an N-node layout (N > 1) runs on the first N hosts; every launch
 # gets --nodes N.
 k=(--kernel 'pi --streams 8' --schedules static --out res --dry-run)
-expect_status 0 "$HYBENCH" matrix --layouts 1x1,2:1x1 --hosts h1,h2,h3 "${k[@]}"
-grep -q -- '^mpiexec -n 2 -ppn 1 -hosts h1,h2 -bind-to none .* --nodes 2$' out.txt ||
+expect_status 0 "$HYBENCH" matrix --layouts 1x1,2:1x1 --hosts h1,h2,h3 --launcher mpiexec "${k[@]}"
+grep -q -- '^[^ ]*mpiexec[.a-z]* -n 2 -ppn 1 -hosts h1,h2 -bind-to none .* --nodes 2$' out.txt ||
     fail "2:1x1 on --hosts: $(cat out.txt)"
 # With hosts every launch runs on them, the 1-node ones and the serial
 # baseline on the first (the matrix may run on a login node).
-grep -q -- '^mpiexec -n 1 -ppn 1 -hosts h1 -bind-to none .* --threads 1 --schedule static --nodes 1$' out.txt ||
+grep -q -- '^[^ ]*mpiexec[.a-z]* -n 1 -ppn 1 -hosts h1 -bind-to none .* --threads 1 --schedule static --nodes 1$' out.txt ||
     fail "1x1 with --hosts: not on the first host: $(cat out.txt)"
-grep -q -- '^mpiexec -n 1 -ppn 1 -hosts h1 -bind-to none .* --serial --nodes 1$' out.txt ||
+grep -q -- '^[^ ]*mpiexec[.a-z]* -n 1 -ppn 1 -hosts h1 -bind-to none .* --serial --nodes 1$' out.txt ||
     fail "serial with --hosts: not on the first host: $(cat out.txt)"
+# Open MPI's mpirun: ppr per node, slots per host, no binding, root allowed
+# only as root.
+expect_status 0 "$HYBENCH" matrix --layouts 1x1,2:1x1 --hosts h1,h2,h3 --launcher mpirun "${k[@]}"
+root= mr=mpirun
+[ "$(id -u)" -eq 0 ] && root='--allow-run-as-root '
+[ "${HB_MPI_FLAVOUR:-}" = openmpi ] && mr=$MPIEXEC
+grep -q -- "^$mr ${root}-n 2 --map-by ppr:1:node --host h1:1,h2:1 --bind-to none .* --nodes 2\$" out.txt ||
+    fail "--launcher mpirun on --hosts: $(cat out.txt)"
+grep -q -- "^$mr ${root}-n 1 --map-by ppr:1:node --host h1:1 --bind-to none .* --nodes 1\$" out.txt ||
+    fail "--launcher mpirun, 1x1: $(cat out.txt)"
+# The default is the launcher of the MPI hybench was built with, by its path.
+expect_status 0 "$HYBENCH" matrix --layouts 1x1 "${k[@]}"
+case ${HB_MPI_FLAVOUR:-} in
+openmpi) want="^$MPIEXEC ${root}-n 1 --map-by ppr:1:node --bind-to none .* --nodes 1\$" ;;
+*) want="^$MPIEXEC -n 1 -bind-to none .* --nodes 1\$" ;;
+esac
+grep -q -- "$want" out.txt || fail "default launcher, not $MPIEXEC's: $(cat out.txt)"
 # Layouts beyond this machine's cores are planned when hosts or --dry-run
 # say they run elsewhere (the README's across-nodes example on a login node).
 expect_status 0 "$HYBENCH" matrix --layouts 1x4,2:4x1,2:2x2 --hosts node1:4,node2:4 "${k[@]}"
 expect_status 0 "$HYBENCH" matrix --layouts 1x64 --kernel 'pi --streams 8' --out res --dry-run
 printf '# two nodes\nn1:2\n\nn2:2\n' >hosts.txt
-expect_status 0 "$HYBENCH" matrix --layouts 2:2x1 --hostfile hosts.txt "${k[@]}"
+expect_status 0 "$HYBENCH" matrix --layouts 2:2x1 --hostfile hosts.txt --launcher mpiexec "${k[@]}"
 grep -q -- '-ppn 2 -hosts n1,n2 ' out.txt || fail "--hostfile: $(cat out.txt)"
 SLURM_JOB_NODELIST='sn[07-08]' SLURM_TASKS_PER_NODE='1(x2)' \
     expect_status 0 "$HYBENCH" matrix --layouts 2:1x1 --launcher srun "${k[@]}"
-grep -q -- '^srun -N 2 -n 2 --ntasks-per-node 1 --cpus-per-task 1 --mpi=pmi2 .* --nodes 2$' out.txt ||
+pmi=pmi2
+[ "${HB_MPI_FLAVOUR:-}" = openmpi ] && pmi=pmix
+grep -q -- "^srun -N 2 -n 2 --ntasks-per-node 1 --cpus-per-task 1 --mpi=$pmi .* --nodes 2\$" out.txt ||
     fail "--launcher srun in an allocation: $(cat out.txt)"
-SLURM_JOB_NODELIST='sn[07-08]' expect_status 0 "$HYBENCH" matrix --layouts 2:1x1 "${k[@]}"
+SLURM_JOB_NODELIST='sn[07-08]' expect_status 0 "$HYBENCH" matrix --layouts 2:1x1 --launcher mpiexec "${k[@]}"
 grep -q -- '-hosts sn07,sn08 ' out.txt || fail "Slurm hosts for hydra: $(cat out.txt)"
 rm -f hosts.txt
 # Layouts the hosts cannot hold are refused before anything runs.
@@ -66,8 +85,11 @@ for want in '#SBATCH --nodes=2' '#SBATCH --ntasks-per-node=1' '#SBATCH --cpus-pe
     '#SBATCH --time=0-01:30:00'; do
     grep -qx -- "$want" job.sbatch || fail "job.sbatch lacks '$want': $(cat job.sbatch)"
 done
-grep -q "matrix '--layouts' '1x1,2:1x2,1x4' '--kernel' 'pi --streams 8' '--repeat' '1' '--out' 'res3' --launcher srun\$" job.sbatch ||
-    fail "job.sbatch does not run the same matrix with srun: $(tail -n 1 job.sbatch)"
+# Each layout launched the way this MPI launches inside an allocation.
+inalloc=srun
+[ "${HB_MPI_FLAVOUR:-}" = openmpi ] && inalloc=mpirun
+grep -q "matrix '--layouts' '1x1,2:1x2,1x4' '--kernel' 'pi --streams 8' '--repeat' '1' '--out' 'res3' --launcher '$inalloc'\$" job.sbatch ||
+    fail "job.sbatch does not run the same matrix with $inalloc: $(tail -n 1 job.sbatch)"
 bash -n job.sbatch || fail "job.sbatch is not valid bash"
 rm -f job.sbatch
 expect_status 0 "$HYBENCH" matrix --layouts 1x1 --kernel 'pi --streams 8' --timeout 60 \

@@ -27,7 +27,7 @@ for mode in fail hang crash noop; do
     [ $mode = hang ] && want=timeout timeout=30
     [ $mode = crash ] && want=crashed
     expect_status 1 "$HYBENCH" "${base[@]}" --name $mode --timeout $timeout \
-        --launcher "$fl $mode {layout} 2x1 mpiexec -n {ranks} -bind-to none {program}"
+        --launcher "$fl $mode {layout} 2x1 $MPIEXEC -n {ranks} -bind-to none {program}"
     said=$want
     [ $mode = noop ] && said="exited 0 but wrote no rows"
     grep -q "pi 2x1 static round 1: $said" err.txt ||
@@ -44,7 +44,7 @@ done
 # A launch that writes its rows and then hangs (the MPI_Finalize hang): the
 # rows stay, with a timeout row beside them, and the report says so.
 expect_status 1 "$HYBENCH" "${base[@]}" --name late --timeout 30 \
-    --launcher "$fl hang-after {layout} 2x1 mpiexec -n {ranks} -bind-to none {program}"
+    --launcher "$fl hang-after {layout} 2x1 $MPIEXEC -n {ranks} -bind-to none {program}"
 grep -q "2x1 static round 1: timeout after writing all its rows" err.txt ||
     fail "late: stderr does not say the launch timed out after its rows: $(cat err.txt)"
 f=res/late/efficiency.csv
@@ -59,7 +59,7 @@ grep -q "note: pi 2x1 static: the launch ended 'timeout' after writing its rows"
 # hangs; --order fixed makes 2x1 the last launch): completed rows stay, the
 # hanging launch is stopped, exit non-zero.
 HB_TEST_MARK=$PWD/int.hang "$HYBENCH" "${base[@]}" --name int --timeout 60 \
-    --launcher "$fl hang {layout} 2x1 mpiexec -n {ranks} -bind-to none {program}" \
+    --launcher "$fl hang {layout} 2x1 $MPIEXEC -n {ranks} -bind-to none {program}" \
     >int.out 2>int.err &
 pid=$!
 wait_for test -e int.hang
@@ -113,7 +113,7 @@ grep -q 'already holds a matrix; --resume completes it' err.txt || fail "reuse: 
 # it (parent-death signal); what the launch left behind (a process that
 # ignores SIGTERM) is ended by the next --resume before it runs anything.
 HB_TEST_MARK=$PWD/own.hang "$HYBENCH" "${base[@]}" --name own --timeout 120 \
-    --launcher "$fl orphan {layout} 2x1 mpiexec -n {ranks} -bind-to none {program}" \
+    --launcher "$fl orphan {layout} 2x1 $MPIEXEC -n {ranks} -bind-to none {program}" \
     >own.out 2>own.err &
 pid=$!
 wait_for test -e own.hang

@@ -5,9 +5,7 @@ hb_unit_test(test_pin LABELS unit pin TIMEOUT 60)
 add_executable(test_pin_host ${CMAKE_CURRENT_SOURCE_DIR}/test_pin_host.c)
 target_link_libraries(test_pin_host PRIVATE hybench_core)
 target_include_directories(test_pin_host PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-add_test(NAME test_pin_host COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2
-                                    $<TARGET_FILE:test_pin_host>)
-set_tests_properties(test_pin_host PROPERTIES LABELS "unit;mpi;verify;pin" TIMEOUT 60)
-
+hb_mpi_test(test_pin_host 2 COMMAND $<TARGET_FILE:test_pin_host> LABELS unit mpi verify pin
+            TIMEOUT 60)
 hb_script_test(topo_cli topo.sh LABELS cli pin TIMEOUT 60)
 hb_script_test(topo_host topo_host.sh LABELS mpi cli verify pin TIMEOUT 120)
