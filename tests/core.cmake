@@ -22,3 +22,10 @@ hb_mpi_test(test_sched_mpi_reset 2 COMMAND $<TARGET_FILE:test_sched> --mpi-reset
 hb_script_test(run_pi run_pi.sh LABELS mpi verify TIMEOUT 120)
 hb_script_test(run_csv run_csv.sh LABELS mpi cli TIMEOUT 60)
 hb_script_test(run_badinput run_badinput.sh LABELS cli mpi TIMEOUT 120)
+
+# The MPI_Finalize hang regression (docs/cluster.md): 44 launches of 4 ranks
+# over TCP, none may hang (reported, not failed, under MPICH 4.0).
+add_executable(mpi_probe ${CMAKE_CURRENT_SOURCE_DIR}/cluster/mpi_probe.c)
+target_link_libraries(mpi_probe PRIVATE MPI::MPI_C)
+hb_script_test(hang_finalize hang_finalize.sh ARGS $<TARGET_FILE:mpi_probe> LABELS mpi fault
+               TIMEOUT 600)

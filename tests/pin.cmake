@@ -9,3 +9,6 @@ hb_mpi_test(test_pin_host 2 COMMAND $<TARGET_FILE:test_pin_host> LABELS unit mpi
             TIMEOUT 60)
 hb_script_test(topo_cli topo.sh LABELS cli pin TIMEOUT 60)
 hb_script_test(topo_host topo_host.sh LABELS mpi cli verify pin TIMEOUT 120)
+# The CPUs a launcher or scheduler gives (taskset, -bind-to core, the matrix's launcher).
+hb_script_test(pin_given pin_given.sh LABELS mpi pin cli TIMEOUT 120)
+hb_test_properties(pin_given PROPERTIES SKIP_RETURN_CODE 77)

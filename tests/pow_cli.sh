@@ -10,10 +10,12 @@
 # no such switch: there the cluster tests run the gather across nodes.
 . "$HB_SOURCE_DIR/tests/lib.sh"
 nolocal=
-[ "${HB_MPI_FLAVOUR:-mpich}" = mpich ] && nolocal="-n 2:nolocal"
+[ "${HB_MPI_FLAVOUR:-mpich}" = mpich ] && nolocal=1
+launches=("-n 1:1" "-n 2:1" "-n 1:2")
+[ -n "$nolocal" ] && launches+=("-n 2:nolocal")
 
 lesson="--kernel pow --bases 1,2,3,4 --exponents 5,4,3,2"
-for launch in "-n 1:1" "-n 2:1" "-n 1:2" $nolocal; do
+for launch in "${launches[@]}"; do
     n=${launch%%:*} t=${launch##*:} env=
     [ "$t" = nolocal ] && t=1 env=MPIR_CVAR_NOLOCAL=1
     expect_status 0 env $env $MPIEXEC $n "$HYBENCH" run $lesson --threads "$t" --repeat 1 --warmup 0
