@@ -12,6 +12,6 @@ case ${HB_MPI_FLAVOUR:-mpich} in
 openmpi) tcp=(OMPI_MCA_pml=ob1 OMPI_MCA_btl=tcp,self) ;;
 *) tcp=(UCX_TLS=tcp,self MPIR_CVAR_NOLOCAL=1) ;;
 esac
-four_ranks() { [ "$(grep -c '^rank [0-3] of 4 ' "$1" 2>/dev/null)" -eq 4 ]; }
+four_ranks() { [ "$(grep -c '^rank [0-3] of 4 ' launch.out 2>/dev/null)" -eq 4 ]; }
 hang_loop "4 ranks, TCP" four_ranks env "${tcp[@]}" "$MPIEXEC" -n 4 "$probe"
 finish

@@ -6,8 +6,11 @@
 #   placement  2 nodes x 1 rank over ssh: two host names, one rank per host
 #   results    π, pow and mc on 2 nodes equal the single-node results
 #   dynamic    the dynamic schedule hands tasks to workers on both nodes
-#   srun       placement, results and dynamic through srun on the local Slurm
+#   srun       placement, results and dynamic through srun on the local Slurm,
+#              and srun --cpu-bind: the workers stay inside the step's CPUs
 #   sbatch     `hybench matrix --emit-sbatch` submitted with sbatch writes a report
+#   hang       the two-node π run at 2:2x1, 44 times: never hangs in MPI_Finalize
+#              (tests/cluster/hang_lib.sh)
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 case_name=${1:?usage: checks.sh CASE}
@@ -99,15 +102,67 @@ need_slurm() {
     fi
 }
 
+# check_cpu_bind: srun --cpu-bind=cores with one CPU per task; the step's
+# mask, read by a shell Slurm started in its place, is where hybench's
+# workers must land (runs.csv cpus_allowed/cpus_from, cpusets).
+check_cpu_bind() {
+    local step=(srun -N 1 --mpi=pmi2) got mask sets one=(-c 1 --cpu-bind=cores)
+    rm -f bind1.csv bind2.csv mask.*
+    # One task bound to CPU 1 of the two it holds, not the first one a plan
+    # over the machine would take.
+    [ "$(nproc)" -ge 2 ] && one=(-c 2 --cpu-bind=map_cpu:1)
+    hb_launch bind1.out "${step[@]}" "${one[@]}" -n 1 bash -c \
+        'taskset -cp $$ | sed "s/.*: //" >mask.$SLURM_PROCID && exec "$@"' _ \
+        "$HYBENCH" run --kernel host --tasks 4 "${QUICK[@]}" --csv bind1.csv ||
+        { fail "srun --cpu-bind, 1 task: exit $? :: $(tail -n 3 bind1.out)" && return; }
+    mask=$(cat mask.0)
+    got="$(csv_col bind1.csv cpus_allowed) $(csv_col bind1.csv cpus_from) $(csv_col bind1.csv cpusets)"
+    echo "srun ${one[*]} -n 1: step mask $mask, hybench: $got"
+    [ "$(nproc)" -lt 2 ] || [ "$got" = "$mask process $mask" ] ||
+        fail "srun --cpu-bind, 1 task: step mask $mask, hybench placed '$got'"
+    # Two tasks of one CPU each: each rank keeps its own.
+    hb_launch bind2.out "${step[@]}" -c 1 --cpu-bind=cores -n 2 bash -c \
+        'taskset -cp $$ | sed "s/.*: //" >mask.$SLURM_PROCID && exec "$@"' _ \
+        "$HYBENCH" run --kernel host --tasks 4 "${QUICK[@]}" --csv bind2.csv ||
+        { fail "srun --cpu-bind, 2 tasks: exit $? :: $(tail -n 3 bind2.out)" && return; }
+    sets=$(csv_col bind2.csv cpusets)
+    echo "srun -c 1 --cpu-bind=cores -n 2: step masks $(cat mask.0) $(cat mask.1), hybench: $sets"
+    [ "$sets" = "$(cat mask.0);$(cat mask.1)" ] ||
+        fail "srun --cpu-bind, 2 tasks: masks $(cat mask.0) $(cat mask.1), workers on '$sets'"
+    [ "$(csv_col bind2.csv cpus_from)" = node ] || [ "$(cat mask.0)" = "$(cat mask.1)" ] ||
+        fail "srun --cpu-bind, 2 tasks: cpus_from '$(csv_col bind2.csv cpus_from)', want node"
+    # Two threads in a one-CPU step: refused, not placed on a CPU the step lacks.
+    hb_launch bind3.out "${step[@]}" -c 1 --cpu-bind=cores -n 1 "$HYBENCH" run --kernel host \
+        --threads 2 "${QUICK[@]}"
+    local st=$?
+    [ $st -eq 2 ] || fail "srun --cpu-bind -c 1, 2 threads: exit $st (want 2) :: $(tail -n 2 bind3.out)"
+    grep -q 'given 1 core' bind3.out || fail "srun --cpu-bind -c 1, 2 threads: $(tail -n 2 bind3.out)"
+}
+
 case $case_name in
 placement) check_placement on_nodes ;;
 results) check_results on_nodes ;;
 dynamic) check_dynamic on_nodes ;;
 srun)
     need_slurm
+    if [ "${HB_MPI_FLAVOUR:-mpich}" = openmpi ]; then
+        # Open MPI's srun path is --mpi=pmix; here Slurm's pmix plugin fails
+        # to start a step across the two emulated nodes (both slurmd share
+        # one host's /tmp). Open MPI runs in an allocation through mpirun,
+        # which the sbatch case checks.
+        echo "SKIP: srun --mpi=pmix does not start multi-node steps on the emulated cluster"
+        exit 77
+    fi
     check_placement on_slurm
     check_results on_slurm
     check_dynamic on_slurm
+    check_cpu_bind
+    ;;
+hang)
+    . "$here/hang_lib.sh"
+    row_written() { [ "$(wc -l <launch.csv 2>/dev/null || echo 0)" -ge 2 ]; }
+    hang_loop "2:2x1 pi" row_written "${nodes_launcher[@]}" $(nodes_args 2 2) "$HYBENCH" run \
+        --kernel pi --streams 16 --samples 10000 --bind none --nodes 2 "${QUICK[@]}" --csv launch.csv
     ;;
 sbatch)
     need_slurm

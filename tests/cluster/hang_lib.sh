@@ -14,19 +14,20 @@ HB_HANG_GRACE=${HB_HANG_GRACE:-8}
 HB_HANG_KNOWN=${HB_HANG_KNOWN:-mpich-4.0}
 
 # hang_loop NAME READY CMD...: launch CMD HB_HANG_LAUNCHES times, each in its
-# own session; READY OUTFILE succeeds once the launch has reached finalize.
+# own session, output to launch.out (launch.out and launch.csv are removed
+# before each); READY succeeds once the launch has reached finalize.
 # Prints "NAME: launches=N hangs=H failures=F" and fails when H or F is not 0
 # (H is reported only under a known-hang MPI).
 hang_loop() {
     local name=$1 ready=$2 i pid t hangs=0 fails=0 st
     shift 2
     for i in $(seq "$HB_HANG_LAUNCHES"); do
-        rm -f launch.out
+        rm -f launch.out launch.csv
         setsid "$@" >launch.out 2>&1 </dev/null &
         pid=$!
         # Start-up is bounded too (a launch that never gets going is a failure).
         for t in $(seq 600); do
-            "$ready" launch.out && break
+            "$ready" && break
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
@@ -36,14 +37,14 @@ hang_loop() {
             sleep 0.1
         done
         if [ $st = running ]; then
-            if "$ready" launch.out; then
+            if "$ready"; then
                 hangs=$((hangs + 1))
             else
                 fails=$((fails + 1)) && echo "$name: launch $i never reached finalize: $(tail -n 3 launch.out)"
             fi
             kill -KILL -- -"$pid" 2>/dev/null
             wait "$pid" 2>/dev/null
-        elif ! wait "$pid" || ! "$ready" launch.out; then
+        elif ! wait "$pid" || ! "$ready"; then
             fails=$((fails + 1))
             echo "$name: launch $i failed: $(tail -n 3 launch.out)"
         fi

@@ -8,8 +8,9 @@ if [ ! -f "$HB_CLUSTER_DIR/cluster.env" ]; then
     exit 77
 fi
 . "$HB_CLUSTER_DIR/cluster.env"
-# Keep UCX's TCP between the nodes on loopback (it would add eth0 too).
-export UCX_NET_DEVICES=lo
+# UCX picks its TCP interface itself: UCX_NET_DEVICES=lo, which kept Debian's
+# UCX 1.13 on loopback, makes the UCX 1.20 of MPICH 5.0 fail in MPI_Init
+# ("Destination is unreachable") between the emulated nodes.
 export SLURM_CONF=${SLURM_CONF:-}
 # Every launch here takes a few seconds; longer is the MPI_Finalize hang.
 HB_LAUNCH_TIMEOUT=${HB_LAUNCH_TIMEOUT:-20}
@@ -31,12 +32,29 @@ hb_launch() {
 
 # on_nodes N PPN OUT ARGS...: `hybench ARGS` on the first N nodes, PPN ranks each, over ssh.
 on_nodes() {
-    local n=$1 ppn=$2 out=$3 hosts
+    local n=$1 ppn=$2 out=$3
     shift 3
-    hosts=$(echo "$HB_CLUSTER_NODES" | cut -d, -f"1-$n")
-    hb_launch "$out" "$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" -hosts "$hosts" \
-        -ppn "$ppn" -bind-to none "$HYBENCH" "$@"
+    hb_launch "$out" "${nodes_launcher[@]}" $(nodes_args "$n" "$ppn") "$HYBENCH" "$@"
 }
+
+# nodes_launcher, nodes_args N PPN: this MPI's launcher and its words for N
+# nodes x PPN ranks over the cluster's ssh. Open MPI: its rsh agent is the
+# cluster's ssh wrapper, slots per host, its TCP transport for messages (its
+# own choice too where there is no InfiniBand), and one-sided operations
+# through UCX: its default osc/rdma cannot create the dynamic schedule's
+# window across TCP-only nodes ("could not create the ... counter window").
+if [ "${HB_MPI_FLAVOUR:-mpich}" = openmpi ]; then
+    nodes_launcher=("$MPIEXEC" --mca plm_rsh_agent "$HB_CLUSTER_SSH" --mca pml ob1
+                    --mca btl tcp,self,vader --mca osc ucx --bind-to none)
+    nodes_args() {
+        local hosts
+        hosts=$(echo "$HB_CLUSTER_NODES" | cut -d, -f"1-$1" | sed "s/\(,\|\$\)/:$2\1/g")
+        echo "-n $(($1 * $2)) --map-by ppr:$2:node --host $hosts"
+    }
+else
+    nodes_launcher=("$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" -bind-to none)
+    nodes_args() { echo "-hosts $(echo "$HB_CLUSTER_NODES" | cut -d, -f"1-$1") -ppn $2"; }
+fi
 
 # on_slurm N PPN OUT ARGS...: the same through srun on the local Slurm.
 on_slurm() {

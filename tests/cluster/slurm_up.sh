@@ -67,7 +67,7 @@ SlurmdLogFile=$D/slurmd.%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
 ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
+TaskPlugin=task/affinity
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 SelectType=select/cons_tres
@@ -106,9 +106,10 @@ start_slurmd() { # I MODE
         local p
         p=$(node_init "$i")
         [ -n "$p" ] || return 1
-        # With proctrack/linuxproc and task/none slurmd loads no cgroup
-        # plugin, so it needs no cgroup mounts of its own in the node's mount
-        # namespace (a copy of the host's).
+        # With proctrack/linuxproc and task/affinity (sched_setaffinity, for
+        # srun --cpu-bind) slurmd loads no cgroup plugin, so it needs no
+        # cgroup mounts of its own in the node's mount namespace (a copy of
+        # the host's).
         # nsenter forks (threads cannot be made in a PID namespace one has
         # only setns'd into: pthread_create fails with EINVAL), so record
         # slurmd's own pid, the child of nsenter, for down.sh.
