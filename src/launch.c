@@ -160,7 +160,12 @@ static int substitute(const char *tmpl, const char *word, const hb_launch_vars *
             fputs(hb_launch_mpirun(), m);
         else if (IS("layout"))
             fputs(v->layout ? v->layout : "", m);
-        else if (IS("program")) {
+        else if (IS("as_root") || IS("export")) {
+            fclose(m);
+            free(buf);
+            return hb_fail(HB_EUSAGE, "--launcher: {%.*s} must be a word of its own in '%s'",
+                           (int)n, name, tmpl);
+        } else if (IS("program")) {
             fputs(v->program, m);
             *named_program = true;
         } else {

@@ -57,6 +57,7 @@ while IFS="$tab" read -r id launch word args; do
     case $launch in
     -) cmd=("$HYBENCH" "${argv[@]}") ;;
     mpi2) cmd=("$MPIEXEC" -n 2 "$HYBENCH" "${argv[@]}") ;;
+    cpu0) cmd=(taskset -c 0 "$HYBENCH" "${argv[@]}") ;; # a process given one CPU
     *) fail "$id: unknown launch '$launch'"; continue ;;
     esac
     (cd "$dir" && exec timeout -k 5 60 "${cmd[@]}" </dev/null >"../$id.out" 2>"../$id.err")
