@@ -5,6 +5,7 @@
 
 #include "hybench/error.h"
 #include "hybench/files.h"
+#include "hybench/launch.h"
 #include "hybench/noise.h"
 #include "hybench/pin.h"
 #include "hybench/timer.h"
@@ -120,6 +121,13 @@ int hb_meta_write(FILE *f, const struct hb_topo *t) {
     fprintf(f, "hwloc: %u.%u.%u\n", hw >> 16, (hw >> 8) & 0xff, hw & 0xff);
     fprintf(f, "mpi_standard: %d.%d\n", major, minor);
     fprintf(f, "mpi_library: %s\n", lib);
+    fprintf(f, "mpi_launchers: mpiexec=%s mpirun=%s\n", hb_launch_mpiexec(), hb_launch_mpirun());
+    if (t) {
+        char cpus[256];
+        hb_cpus_from from;
+        if (hb_topo_given(t, cpus, sizeof cpus, &from) == 0)
+            fprintf(f, "cpus_allowed: %s (%s)\n", cpus, hb_cpus_from_name(from));
+    }
 #ifdef _OPENMP
     fprintf(f, "openmp: %d\n", (int)_OPENMP);
 #endif
