@@ -42,10 +42,11 @@ on_nodes() {
 # cluster's ssh wrapper, slots per host, its TCP transport for messages (its
 # own choice too where there is no InfiniBand), and one-sided operations
 # through UCX: its default osc/rdma cannot create the dynamic schedule's
-# window across TCP-only nodes ("could not create the ... counter window").
+# window across TCP-only nodes ("could not create the ... counter window");
+# sm stays on the list for the windows a node shares (pow's map).
 if [ "${HB_MPI_FLAVOUR:-mpich}" = openmpi ]; then
     nodes_launcher=("$MPIEXEC" --mca plm_rsh_agent "$HB_CLUSTER_SSH" --mca pml ob1
-                    --mca btl tcp,self,vader --mca osc ucx --bind-to none)
+                    --mca btl tcp,self,vader --mca osc ucx,sm --bind-to none)
     nodes_args() {
         local hosts
         hosts=$(echo "$HB_CLUSTER_NODES" | cut -d, -f"1-$1" | sed "s/\(,\|\$\)/:$2\1/g")
