@@ -11,6 +11,6 @@ skip() { echo "SKIP: $*"; exit 77; }
 # bench/compare, and examples/ for the lesson's mc (examples/mc.py).
 export PYTHONPATH=$CMP:$HB_SOURCE_DIR/examples${PYTHONPATH:+:$PYTHONPATH}
 # pyina's launcher looks up `python3.x` and `ezscatter` on PATH: the venv's must
-# win; then `mpiexec`: the one of this build's MPI, which mpi4py was built with
-# (scripts/test).
-export PATH=$venv/bin:$(dirname "${MPIEXEC:-mpiexec}"):$PATH
+# win; then `mpiexec`: the one of the MPI mpi4py was built with (scripts/test
+# links it into the venv's mpi-bin/).
+export PATH=$venv/bin:$venv/mpi-bin:$PATH
