@@ -7,4 +7,4 @@ hb_script_test(report_files report_files.sh LABELS cli mpi report TIMEOUT 120)
 # say the machine was busy. Skips (77) without taskset. RUN_SERIAL: its hogs
 # would slow whatever ctest -j ran beside it.
 hb_script_test(report_busy report_busy.sh LABELS cli mpi matrix report TIMEOUT 300)
-set_tests_properties(report_busy PROPERTIES SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+hb_test_properties(report_busy PROPERTIES SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
