@@ -20,7 +20,14 @@ interrupt() {
         kill -0 $pid 2>/dev/null || break
         sleep 0.05
     done
-    kill -"$sig" $pid
+    # Open MPI's mpirun does not pass SIGINT or SIGTERM on to the ranks (it
+    # ends the job its own way); there the ranks get the signal themselves,
+    # as from a scheduler.
+    local targets=$pid
+    if [ "${HB_MPI_FLAVOUR:-}" = openmpi ] && [ "$1" = "$MPIEXEC" ]; then
+        targets=$(pgrep -P $pid -x hybench | tr '\n' ' ')
+    fi
+    kill -"$sig" $targets
     wait $pid
 }
 check_partial() {
