@@ -54,7 +54,7 @@ layout=$1; shift
 SH
 declare -f descendants kill_a_rank >>killer.sh
 echo 'kill_a_rank $top; wait $top' >>killer.sh
-"$HYBENCH" matrix --kernel 'pi --streams 64 --samples 4000000' --layouts 1x1,1x2,2x1 \
+"$HYBENCH" matrix --kernel 'pi --streams 64 --samples 40000000' --layouts 1x1,1x2,2x1 \
     --schedules static --repeat 8 --warmup 0 --rounds 1 --timeout 120 --out res --name kill --quiet \
     --launcher "bash $PWD/killer.sh {layout} $MPIEXEC -n {ranks} -bind-to none {program}" \
     >matrix.out 2>matrix.err
