@@ -18,6 +18,14 @@ endif()
 # hb_sched_reset right after a map, with one rank still working.
 hb_mpi_test(test_sched_mpi_reset 2 COMMAND $<TARGET_FILE:test_sched> --mpi-reset LABELS mpi unit
             TIMEOUT 60)
+# The two-level hand-out: both ranks on one node counter (forced), and each
+# rank its own node (NOLOCAL: the automatic hand-out takes two levels).
+hb_mpi_test(test_sched_mpi_reset_2l 2 COMMAND $<TARGET_FILE:test_sched> --mpi-reset two-level
+            LABELS mpi unit TIMEOUT 60)
+if(HB_MPI_FLAVOUR STREQUAL "mpich")
+  hb_mpi_test(test_sched_mpi_reset_nodes 2 COMMAND $<TARGET_FILE:test_sched> --mpi-reset auto
+              LABELS mpi unit TIMEOUT 60 ENVIRONMENT MPIR_CVAR_NOLOCAL=1)
+endif()
 
 hb_script_test(run_pi run_pi.sh LABELS mpi verify TIMEOUT 120)
 hb_script_test(run_csv run_csv.sh LABELS mpi cli TIMEOUT 60)
