@@ -231,7 +231,20 @@ int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
         return hb_fail(HB_EUSAGE, "--csv: empty file name");
     if (strcmp(path, "-") == 0)
         return append_stdout(rows, n);
+    char *head, *body;
+    size_t head_len, body_len;
+    int rc = format_rows(NULL, 0, true, &head, &head_len);
+    if (rc)
+        return rc;
+    if (!(rc = format_rows(rows, n, false, &body, &body_len))) {
+        rc = hb_csv_append_text(path, head, body, body_len);
+        free(body);
+    }
+    free(head);
+    return rc;
+}
 
+int hb_csv_append_text(const char *path, const char *header, const char *text, size_t len) {
     bool created = true;
     /* Read access too, to check the tail for a torn write. */
     int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -265,15 +278,11 @@ int hb_csv_append(const char *path, const hb_csv_row *rows, size_t n) {
             goto out_fd;
         }
     }
-    char *buf;
-    size_t len;
-    rc = format_rows(rows, n, st.st_size == 0, &buf, &len);
-    if (rc)
-        goto out_fd;
-    err = hb_write_all(fd, buf, len);
+    err = st.st_size == 0 ? hb_write_all(fd, header, strlen(header)) : 0;
+    if (!err)
+        err = hb_write_all(fd, text, len);
     if (!err && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
         err = errno;
-    free(buf);
     if (err) {
         /* Undo the partial rows so the file still parses; the flock keeps
          * other appenders out until this is done. */

@@ -33,12 +33,18 @@ const hb_option hb_run_options[] = {
     {"kernel", "K", "kernel to run (hybench --list)"},
     {"threads", "T", "OpenMP threads per rank (default: OMP_NUM_THREADS if set, else 1)"},
     {"schedule", "S", "static, cyclic or dynamic (default static)"},
+    {"handout", "H",
+     "dynamic: auto (flat on one node, two levels across nodes), flat or two-level "
+     "(default auto)"},
     {"chunk", "LIST", "tasks per hand-out (pow: elements per task); a list runs each (default 1)"},
     {"first-repeat", "K", "number the timed repetitions K..repeat-1 (the matrix's resume)"},
     {"serial", NULL, "serial baseline: plain loop on one pinned core, no MPI/OpenMP when timed"},
     {"seed", "S", "seed of every random stream (default 1)"},
     {"resume", NULL, "kernels with output files skip tasks whose files are complete"},
     {"csv", "FILE", "append one row per timed repetition to FILE (- for stdout)"},
+    {"task-times", "FILE",
+     "after the timed repetitions, one more, untimed, that appends every task's worker, start "
+     "and duration to FILE"},
     {"nodes", "N", "expected node count; refused if the launch spans a different number"},
     {"round", "R", "the matrix round this run belongs to (the rows' round column)"},
     {"launch-id", "ID", "the matrix's id of this launch (the rows' launch column)"},
@@ -147,6 +153,8 @@ static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
     c->force = hb_args_has(&c->args, "force");
     if ((s = hb_args_get(&c->args, "schedule")) && (rc = hb_sched_parse(s, &c->sched)))
         return rc;
+    if ((s = hb_args_get(&c->args, "handout")) && (rc = hb_handout_parse(s, &c->handout)))
+        return rc;
     if ((s = hb_args_get(&c->args, "seed")) && (rc = hb_parse_u64("--seed", s, &c->seed)))
         return rc;
     if ((s = hb_args_get(&c->args, "chunk"))) {
@@ -162,6 +170,9 @@ static int parse_options(int argc, char **argv, hb_run_cfg *c, bool *help) {
     c->csv = hb_args_get(&c->args, "csv");
     if (c->csv && !c->csv[0])
         return hb_fail(HB_EUSAGE, "--csv: empty file name");
+    c->task_times = hb_args_get(&c->args, "task-times");
+    if (c->task_times && (!c->task_times[0] || strcmp(c->task_times, "-") == 0))
+        return hb_fail(HB_EUSAGE, "--task-times: '%s' is not a file name", c->task_times);
     if (c->serial && c->threads != 1)
         return hb_fail(HB_EUSAGE, "--serial: runs one worker, but %s is %d",
                        c->threads_from_env ? "OMP_NUM_THREADS" : "--threads", c->threads);
@@ -215,15 +226,15 @@ static int setup_mpi(hb_run_cfg *c) {
     return 0;
 }
 
-/* Find an unwritable --csv before any work rather than at the first row;
- * creates nothing. */
-static int check_csv_path(const char *path) {
+/* Find an unwritable --csv or --task-times (opt) before any work rather than
+ * at the first row; creates nothing. */
+static int check_out_path(const char *opt, const char *path) {
     if (!path || strcmp(path, "-") == 0)
         return 0;
     if (access(path, F_OK) == 0) {
         int fd = open(path, O_WRONLY | O_APPEND);
         if (fd < 0)
-            return hb_fail(HB_EIO, "--csv: cannot write '%s': %s", path, strerror(errno));
+            return hb_fail(HB_EIO, "%s: cannot write '%s': %s", opt, path, strerror(errno));
         close(fd);
         return 0;
     }
@@ -234,7 +245,7 @@ static int check_csv_path(const char *path) {
     int err = errno;
     free(dir);
     if (!ok)
-        return hb_fail(HB_EIO, "--csv: cannot create '%s': %s", path, strerror(err));
+        return hb_fail(HB_EIO, "%s: cannot create '%s': %s", opt, path, strerror(err));
     return 0;
 }
 
@@ -245,7 +256,9 @@ static int check_layout(hb_run_cfg *c) {
     if (c->nodes_expected && c->nodes_expected != c->nodes)
         return hb_fail(HB_ELAYOUT, "--nodes: expected %d nodes but the launch spans %d",
                        c->nodes_expected, c->nodes);
-    int rc = c->rank == 0 ? check_csv_path(c->csv) : 0;
+    int rc = c->rank == 0 ? check_out_path("--csv", c->csv) : 0;
+    if (!rc && c->rank == 0)
+        rc = check_out_path("--task-times", c->task_times);
     if (rc)
         return rc;
     return hb_topo_load(&c->topo, NULL);

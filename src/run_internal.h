@@ -25,11 +25,13 @@ typedef struct hb_run_cfg {
     bool force;            /* --force: past the size check */
     hb_pin_req pin;        /* bind, dist, oversubscribe, threads, local_ranks */
     hb_sched_kind sched;
+    hb_handout handout;
     size_t *chunks;
     size_t nchunks;
     bool serial, resume, quiet;
     uint64_t seed;
     const char *csv;
+    const char *task_times; /* --task-times FILE, or NULL */
     /* the launch */
     MPI_Comm comm; /* MPI_COMM_WORLD, or MPI_COMM_NULL in serial mode */
     int rank, size, local_rank, nodes;

@@ -28,6 +28,7 @@
 #include "run_internal.h"
 #include "hybench/signals.h"
 #include "hybench/stats.h"
+#include "hybench/task_times.h"
 #include "hybench/timer.h"
 
 typedef struct worker_stat {
@@ -52,6 +53,11 @@ typedef struct run_state {
     hb_noise_sample before, after; /* rank 0's host around the repetition */
     bool placement_shown, meta_written;
     FILE *out; /* the text for people: stdout, or stderr when the CSV goes to stdout */
+    /* --task-times: each thread's log of task starts and durations in the
+     * recording repetition (NULL in the timed ones), and what one clock
+     * read costs */
+    hb_task_log *rec;
+    double clock_cost;
 } run_state;
 
 /* Agree on a failure across ranks: the lowest failing rank prints its message
@@ -197,6 +203,39 @@ static bool run_task(const hb_kernel *k, void *state, size_t i, const hb_worker 
     return !ws->err || (k->flags & HB_KF_KEEP_GOING);
 }
 
+/* Tasks [b, e) of a recording repetition. The clock is read after each run
+ * of consecutive tasks: a run grows until it lasts HB_REC_RUN_S, so a task
+ * of a microsecond or more is timed alone, and shorter ones (a 1-element
+ * pow task is tens of ns) are timed in runs and each gets its run's mean.
+ * Reading the clock after every tiny task would disturb it: measured here,
+ * 1-element pow tasks took 2.5-3 times as long timed one by one as in the
+ * plain loop (the read stops successive tasks overlapping in the core).
+ * A duration holds the tasks and the loop, less one clock read's measured
+ * cost. Only this repetition reads the clock; the timed ones run the plain
+ * loop. Returns the tasks run; *go as run_task leaves it. */
+#define HB_REC_RUN_S 1e-6
+static size_t run_recorded(run_state *r, void *state, const hb_worker *w, worker_stat *ws,
+                           double t0, size_t b, size_t e, size_t *runlen, bool *go) {
+    hb_task_log *log = &r->rec[w->thread];
+    size_t i = b;
+    while (i < e && *go && !hb_interrupted()) {
+        /* Read again after the stores below, so they are in no run's time. */
+        double t = hb_time_now();
+        size_t first = i, stop = e - i < *runlen ? e : i + *runlen;
+        for (; i < stop && *go; i++)
+            *go = run_task(r->c->kernel, state, i, w, ws);
+        double t1 = hb_time_now(), each = (t1 - t) / (double)(i - first);
+        double d = (t1 - t - r->clock_cost) / (double)(i - first);
+        for (size_t j = first; j < i; j++)
+            hb_task_log_push(log, j, t - t0 + (double)(j - first) * each, d > 0 ? d : 0);
+        if (t1 - t < HB_REC_RUN_S && *runlen < ((size_t)1 << 20))
+            *runlen *= 2;
+        else if (t1 - t > 4 * HB_REC_RUN_S && *runlen > 1)
+            *runlen /= 2;
+    }
+    return i - b;
+}
+
 static void map_parallel(run_state *r, void *state, hb_sched *s) {
     hb_run_cfg *c = r->c;
     const hb_kernel *k = c->kernel;
@@ -209,10 +248,15 @@ static void map_parallel(run_state *r, void *state, hb_sched *s) {
         size_t b, e;
         uint64_t done = 0;
         bool go = true;
+        size_t runlen = 1;
         ws->err = 0;
         hb_sched_iter_init(&it, w.id);
         double t0 = hb_time_now(), cpu0 = hb_noise_thread_cpu();
         while (go && hb_sched_next(s, &it, &b, &e)) {
+            if (r->rec) {
+                done += run_recorded(r, state, &w, ws, t0, b, e, &runlen, &go);
+                continue;
+            }
             /* A stop request is honoured between tasks, not only between
              * hand-outs: a static block can be a whole scan. */
             size_t i = b;
@@ -231,10 +275,14 @@ static void map_serial(run_state *r, void *state, size_t ntasks) {
     hb_worker w = worker_of(r, 0);
     bool go = true;
     size_t i = 0;
+    size_t runlen = 1;
     r->stat[0].err = 0;
     double t0 = hb_time_now(), cpu0 = hb_noise_thread_cpu();
-    for (; i < ntasks && go && !hb_interrupted(); i++)
-        go = run_task(r->c->kernel, state, i, &w, &r->stat[0]);
+    if (r->rec)
+        i = run_recorded(r, state, &w, &r->stat[0], t0, 0, ntasks, &runlen, &go);
+    else
+        for (; i < ntasks && go && !hb_interrupted(); i++)
+            go = run_task(r->c->kernel, state, i, &w, &r->stat[0]);
     r->stat[0].busy = hb_time_now() - t0;
     r->stat[0].cpu = hb_noise_thread_cpu() - cpu0;
     r->stat[0].tasks = i;
@@ -400,6 +448,82 @@ static int write_row(run_state *r, const char *params, size_t chunk, size_t ntas
     return rc;
 }
 
+/* --- task times ------------------------------------------------------------ */
+
+/* One more repetition after the timed ones, untimed and writing no row, in
+ * which every task's start and duration are read (run_recorded); rank 0
+ * appends them to --task-times. Interrupted, it writes nothing: a recording
+ * is every task or none. */
+static int record_task_times(run_state *r, void *state, hb_sched *s, const hb_kernel_plan *plan,
+                             size_t chunk) {
+    hb_run_cfg *c = r->c;
+    const hb_kernel *k = c->kernel;
+    hb_task_times tt;
+    hb_task_log *logs = calloc((size_t)c->threads, sizeof *logs);
+    int rc = hb_run_agree(c, logs ? hb_task_times_alloc(&tt, plan->ntasks)
+                                  : hb_fail(HB_ENOMEM, "out of memory"));
+    if (rc) {
+        free(logs);
+        return rc;
+    }
+    for (int t = 0; t < c->threads; t++)
+        logs[t].worker = c->rank * c->threads + t;
+    if (k->begin && (rc = hb_run_agree(c, k->begin(state))))
+        goto out;
+    if (!c->serial) {
+        if ((rc = hb_run_agree(c, hb_sched_reset(s))))
+            goto out;
+        MPI_Barrier(c->comm);
+    }
+    r->clock_cost = hb_time_cost();
+    r->rec = logs;
+    if (c->serial)
+        map_serial(r, state, plan->ntasks);
+    else
+        map_parallel(r, state, s);
+    r->rec = NULL;
+    int rc_map = first_error(r);
+    int rc_red = rc_map ? 0 : k->reduce(state, c->comm);
+    if (!rc_map && !rc_red)
+        rc_red = hb_task_times_merge(&tt, logs, c->threads);
+    if ((rc = hb_run_agree(c, rc_map ? rc_map : rc_red)))
+        goto out;
+    int stop = hb_interrupted(), any_stop = stop;
+    if (c->comm != MPI_COMM_NULL)
+        MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, c->comm);
+    if (any_stop) {
+        rc = hb_fail(HB_EINTR,
+                     "interrupted by signal %d while recording task times: the timed rows are "
+                     "complete; no task times were written",
+                     any_stop);
+        goto out;
+    }
+    if ((rc = hb_run_agree(c, hb_task_times_gather(&tt, c->comm))))
+        goto out;
+    int rc_out = 0;
+    if (c->rank == 0) {
+        hb_runid id = run_id(r, plan->params, chunk);
+        char round[16] = "";
+        if (c->round)
+            snprintf(round, sizeof round, "%d", c->round);
+        rc_out = hb_task_times_append(c->task_times, &id, round, c->launch_id, &tt);
+        if (!rc_out && !c->quiet)
+            fprintf(r->out,
+                    "%s chunk %zu: task times of %zu tasks appended to %s (one untimed "
+                    "repetition; %.1f ns per clock read taken off each)\n",
+                    k->name, chunk, plan->ntasks, c->task_times, 1e9 * r->clock_cost);
+        fflush(r->out);
+    }
+    rc = hb_run_agree(c, rc_out);
+out:
+    r->rec = NULL;
+    for (int t = 0; t < c->threads; t++)
+        hb_task_log_free(&logs[t]);
+    free(logs);
+    hb_task_times_free(&tt);
+    return rc;
+}
+
 /* --- one --chunk value ---------------------------------------------------- */
 
 static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_verdict *last) {
@@ -437,9 +561,13 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
     size_t sched_chunk = (k->flags & HB_KF_GRAIN) ? 1 : chunk;
     if (k->worker_start)
         rc = hb_run_agree(c, start_workers(r, state));
+    hb_sched_spec spec = {.kind = c->sched,
+                          .ntasks = ntasks,
+                          .chunk = sched_chunk,
+                          .nworkers = r->nworkers,
+                          .handout = c->handout};
     if (!rc && !c->serial)
-        rc = hb_run_agree(c,
-                          hb_sched_create(&s, c->sched, ntasks, sched_chunk, r->nworkers, c->comm));
+        rc = hb_run_agree(c, hb_sched_create_spec(&s, &spec, c->comm));
     /* Warm-ups are -warmup..-1; the timed repeats first_repeat..repeat-1. */
     for (int i = -c->warmup; !rc && i < c->repeat - c->first_repeat; i++) {
         int rep = i < 0 ? i : c->first_repeat + i;
@@ -499,6 +627,8 @@ static int run_chunk(run_state *r, size_t chunk, double *walls, int *nwalls, hb_
                          "and files already written are complete",
                          any_stop, rep);
     }
+    if (!rc && c->task_times)
+        rc = record_task_times(r, state, s, &plan, chunk);
     hb_sched_free(s);
     k->destroy(state);
     hb_kernel_plan_free(&plan);

@@ -105,6 +105,12 @@ typedef struct hb_csv_torn {
  * copy of the tail). */
 int hb_csv_set_aside_torn(const char *path, hb_csv_torn *out);
 
+/* The same append for any CSV: header (one line with its newline) when the
+ * file is empty, then len bytes of formatted rows, under the lock, with the
+ * torn-tail check and the rollback above. path must name a file ("-" is not
+ * handled). */
+int hb_csv_append_text(const char *path, const char *header, const char *text, size_t len);
+
 /* Write one field to f, quoted when it holds a comma, quote, CR or LF. */
 void hb_csv_put_field(FILE *f, const char *s);
 
