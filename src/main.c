@@ -12,6 +12,7 @@
 #include "hybench/kernel.h"
 #include "hybench/matrix.h"
 #include "hybench/meta.h"
+#include "hybench/predict.h"
 #include "hybench/report.h"
 #include "hybench/run.h"
 #include "hybench/topo.h"
@@ -49,6 +50,8 @@ static const struct subcommand {
      "matrix  [options]              every layout, serial baselines, report"},
     {"report", NULL, hb_report_main,
      "report  RUNS.csv [--out DIR]   efficiency report from saved runs"},
+    {"predict", NULL, hb_predict_main,
+     "predict SOURCE --workers LIST  efficiency at other scales from measured task times"},
     {"topo", NULL, hb_topo_main,
      "topo    [--layout L]           topology and the placement L would get"},
     {"--list", "list", list_kernels, "--list                         the kernels"},

@@ -577,8 +577,7 @@ out:
     return rc;
 }
 
-/* Run gnuplot in dir; 0 done, 1 not installed, HB_EIO if it failed. */
-static int run_gnuplot(const char *dir) {
+int hb_plot_run_gnuplot(const char *dir, const char *script) {
     pid_t pid = fork();
     if (pid < 0)
         return hb_fail(HB_EIO, "cannot start gnuplot: %s", strerror(errno));
@@ -591,7 +590,7 @@ static int run_gnuplot(const char *dir) {
             dup2(fd, STDERR_FILENO);
             close(fd);
         }
-        execlp("gnuplot", "gnuplot", "efficiency.gp", (char *)NULL);
+        execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(127);
     }
     int st;
@@ -601,7 +600,7 @@ static int run_gnuplot(const char *dir) {
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
         return 1;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return hb_fail(HB_EIO, "%s/efficiency.gp: gnuplot failed (see %s/gnuplot.log)", dir, dir);
+        return hb_fail(HB_EIO, "%s/%s: gnuplot failed (see %s/gnuplot.log)", dir, script, dir);
     return 0;
 }
 
@@ -619,5 +618,5 @@ int hb_plot_write(const hb_eff_set *s, const char *dir) {
         rc = hb_fail(HB_EIO, "%s: cannot write: %s", path, strerror(errno));
     if (rc)
         return rc;
-    return nplots ? run_gnuplot(dir) : 2;
+    return nplots ? hb_plot_run_gnuplot(dir, "efficiency.gp") : 2;
 }

@@ -12,4 +12,8 @@
  * baseline), or a negative HB_E code with a message naming the file. */
 int hb_plot_write(const hb_eff_set *s, const char *dir);
 
+/* Run gnuplot on dir/script in dir (its output in dir/gnuplot.log): 0 done,
+ * 1 gnuplot is not installed, HB_EIO naming the script if it failed. */
+int hb_plot_run_gnuplot(const char *dir, const char *script);
+
 #endif
