@@ -42,6 +42,17 @@ printf '%s\n%s\n' "$hdr2" "$row2,1,,0.5,0.5,-1,0.20,0.00,0-1,machine" >"$fix/run
 printf '%s\n%s\n' "$hdr2" "$row2,1,,0.5,0.5,0.10,0.20,-0.01,0-1,machine" >"$fix/runs_neg_steal.csv"
 printf '%s\n%s\n' "$hdr2" "$row2,0,,0.5,0.5,0.10,0.20,0.00,0-1,machine" >"$fix/runs_round_zero.csv"
 rm -f "$fix/runs.fifo" && mkfifo "$fix/runs.fifo"
+# Task times (tasks.csv) and hand-out costs for `hybench predict`.
+thdr='schema,kernel,params,mode,nodes,ranks,threads,bind,distribute,schedule,chunk,round,launch,task,worker,rank,thread,start_s,duration_s'
+trow() { echo "hybench-tasks-1,pi,streams=2,serial,1,1,1,core,compact,serial,1,,,$1,0,0,0,0.0,$2"; }
+printf '%s\n%s\n%s\n' "$thdr" "$(trow 0 0.5)" "$(trow 1 0.5)" >"$fix/tasks_ok.csv"
+printf '%s\n%s\n%s\n' "$thdr" "$(trow 0 0.5)" "$(trow 2 0.5)" >"$fix/tasks_gap.csv"
+printf '%s\n%s\n%s\n' "$thdr" "$(trow 0 0.5)" "$(trow 1 -1)" >"$fix/tasks_negative.csv"
+printf '%s\n%s\n' "$thdr" "$(trow 0 0.5 | sed 's/hybench-tasks-1/hybench-tasks-9/')" >"$fix/tasks_schema.csv"
+printf '%s\n' "$thdr" >"$fix/tasks_empty.csv"
+printf '%s\n%s\n' "$thdr" "$(trow 0 0.5 | sed 's/,serial,/,parallel,/g')" >"$fix/tasks_parallel.csv"
+printf 'level,latency_s,latency_same_s,service_s\nnode,fast,1e-6,1e-6\n' >"$fix/costs_bad.csv"
+printf 'level,latency_s,latency_same_s,service_s\nswitch,1e-6,1e-6,1e-6\n' >"$fix/costs_level.csv"
 
 tab=$'\t'
 n=0
