@@ -117,6 +117,7 @@ typedef struct words {
     char num[8][32]; /* storage for numbers */
     size_t nnum;
     hb_str chunks;
+    char tasks[PATH_MAX];
 } words;
 
 static void put(words *w, const char *s) {
@@ -164,6 +165,13 @@ int hb_job_argv(const hb_mplan *p, const hb_job *j, const char *launch_id, hb_la
         put(&w, "--force");
     put(&w, "--csv");
     put(&w, p->runs);
+    /* Every launch, serial baselines too, records its task times beside the
+     * rows, for `hybench predict DIR`. */
+    int rc = hb_path(w.tasks, sizeof w.tasks, "--out", "%s/tasks.csv", p->dir);
+    if (rc)
+        return rc;
+    put(&w, "--task-times");
+    put(&w, w.tasks);
     put(&w, "--quiet");
     put_num(&w, "--round", j->round);
     put(&w, "--launch-id");
@@ -182,7 +190,6 @@ int hb_job_argv(const hb_mplan *p, const hb_job *j, const char *launch_id, hb_la
     /* The run refuses a launch that spans another node count than the
      * layout's (e.g. hydra spreading a 1-node layout over an allocation). */
     put_num(&w, "--nodes", l->nodes);
-    int rc;
     if (!j->l && p->hosts.n == 0) {
         /* The serial baseline runs where the matrix runs, without a launcher. */
         hb_launch_vars none = {.program = p->self};

@@ -135,18 +135,19 @@ static void test_round(void) {
     CHECK(memcmp(other, again, n * sizeof *jobs) != 0);
     CHECK(memcmp(same, again, n * sizeof *jobs) == 0);
 
-    /* The launch command: explicit threads, the round and the launch id. */
+    /* The launch command: explicit threads, the round, the launch id and the
+     * task times beside the rows. */
     hb_launch_argv av;
     CHECK_INT(hb_job_argv(&p, &jobs[0], "ID7", &av), 0);
     hb_str line = {0};
     for (size_t i = 0; i < av.n; i++)
         hb_str_addf(&line, "%s%s", i ? " " : "", av.v[i]);
-    char want[PATH_MAX + 400];
+    char want[2 * PATH_MAX + 400];
     snprintf(want, sizeof want,
              "/bin/hybench run --kernel pi --streams 8 --samples 100 --chunk 4 --repeat 3 "
-             "--warmup 1 --seed 1 --bind core --distribute compact --csv %s --quiet --round 2 "
-             "--launch-id ID7 --threads 1 --serial --nodes 1",
-             p.runs);
+             "--warmup 1 --seed 1 --bind core --distribute compact --csv %s --task-times "
+             "%s/tasks.csv --quiet --round 2 --launch-id ID7 --threads 1 --serial --nodes 1",
+             p.runs, p.dir);
     CHECK_STR(line.p, want);
     CHECK(strstr(line.p, "--first-repeat") == NULL);
     hb_str_free(&line);
