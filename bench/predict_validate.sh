@@ -15,7 +15,8 @@
 # HB_BENCH_CLUSTER=1 adds 2 emulated nodes x 1 rank (static and dynamic):
 # run it as root under `flock /tmp/hb-cluster.lock` (it brings the cluster up
 # unless one is up). OUT=DIR keeps the runs (default: a temporary directory).
-# WORKLOADS="pi lesson" picks some. Prints one table per workload (predict's
+# WORKLOADS="pi lesson" picks some; COSTS=FILE passes --costs FILE to predict
+# (what bench/handout_bench.sh measured just before, say). Prints one table per workload (predict's
 # own) and a summary of the errors.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,7 +82,9 @@ summary=$OUT/errors.txt
 : >"$summary"
 for w in $WORKLOADS; do
     echo "== $w"
-    "$H" predict "$OUT/$w" --workers 1,2 --layouts 1x2 --schedules static,dynamic --chunk 1 |
+    costs=()
+    [ -n "${COSTS:-}" ] && costs=(--costs "$COSTS")
+    "$H" predict "$OUT/$w" --workers 1,2 --layouts 1x2 --schedules static,dynamic --chunk 1 "${costs[@]}" |
         sed -n '/measured (runs.csv) against predicted/,/outside the interval/p'
     awk -F, -v w="$w" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         $c["measured_s"] != "" { print w, $c["params"], $c["layout"], $c["schedule"], $c["error"],

@@ -183,7 +183,7 @@ static void print_saturation(FILE *out, const predict *p, size_t w, size_t l) {
 }
 
 static void print_validation(FILE *out, const predict *p, size_t w) {
-    bool any = false;
+    bool any = false, outside = false;
     for (size_t i = 0; i < p->nconfs; i++) {
         const pconf *c = &p->confs[i];
         if (c->work != w || !c->measured)
@@ -199,12 +199,13 @@ static void print_validation(FILE *out, const predict *p, size_t w) {
         cell_chunk(ch, sizeof ch, c);
         const pgroup *g = &p->works[w].groups[c->group];
         double m = c->measured->wall_med;
+        outside |= m < c->s_lo || m > c->s_hi;
         fprintf(out, "  %-11s %-12s %6s %11.4g %11.4g [%9.4g, %9.4g] %+7.1f%%%s %s, %d per node\n",
                 hb_predict_layout(c, lay, sizeof lay), hb_predict_sched_name(c->sched), ch, m, c->s,
                 c->s_lo, c->s_hi, 100 * (c->s - m) / m, m >= c->s_lo && m <= c->s_hi ? " " : "*",
                 g->from, g->wpn);
     }
-    if (any)
+    if (outside)
         fputs("  (* measured median outside the interval)\n", out);
 }
 

@@ -7,7 +7,8 @@
  * own). Dynamic grabs go to counters that serve one grab at a time, first
  * come first served: a grab that arrives at time t is served at
  * s = max(t, when the counter is free), keeps the counter busy for `service`
- * and gives its worker the answer at s + latency. The flat counter's answer
+ * and gives its worker the answer at s + latency (when the same worker made
+ * the counter's last grab: latency_same, and busy no longer than that). The flat counter's answer
  * is hb_sched_chunk_range; under two levels each node has its counter and
  * hb_sched_block_take, hb_sched_block_len and hb_sched_block_make decide
  * what a grab gets, when a worker fetches the node's next block (a read and
