@@ -19,6 +19,9 @@
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 H=$(realpath "${1:-$src/build/hybench}")
+# shellcheck source=scripts/mpi.sh
+. "$src/scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$H")}
 [ -x "$H" ] || { echo "cluster_bench: no hybench at $H (build first)" >&2 && exit 2; }
 . "$src/tests/cluster/common.sh"
 OUT=${OUT:-$(mktemp -d)}
@@ -36,14 +39,14 @@ REP=(--repeat "${HB_BENCH_REPEAT:-5}" --warmup 1 --quiet --bind none)
 nodes() { # PPN CSV ARGS...
     local ppn=$1 csv=$2
     shift 2
-    timeout -k 5 "$T" mpiexec -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" \
+    timeout -k 5 "$T" "$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" \
         -hosts hbnode1,hbnode2 -ppn "$ppn" -bind-to none "$H" run "$@" "${REP[@]}" \
         --csv "$OUT/$csv" >/dev/null 2>>"$OUT/err.txt" || echo "launch failed ($?): nodes $*" >&2
 }
 local1() { # NP CSV ARGS...
     local np=$1 csv=$2
     shift 2
-    timeout -k 5 "$T" mpiexec -n "$np" -bind-to none "$H" run "$@" "${REP[@]}" \
+    timeout -k 5 "$T" "$MPIEXEC" -n "$np" -bind-to none "$H" run "$@" "${REP[@]}" \
         --csv "$OUT/$csv" >/dev/null 2>>"$OUT/err.txt" || echo "launch failed ($?): local $*" >&2
 }
 # median of column COL over a CSV's rows

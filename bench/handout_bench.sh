@@ -37,7 +37,9 @@ COSTS=${2:-handout_costs.csv}
 [ -x "$H" ] || { echo "handout_bench: no hybench at $H (build first)" >&2 && exit 2; }
 # shellcheck source=scripts/csv.sh
 . "$src/scripts/csv.sh"
-MPIEXEC=${MPIEXEC:-mpiexec}
+# shellcheck source=scripts/mpi.sh
+. "$src/scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$H")}
 N=${HB_BENCH_TASKS:-200000}
 REPEAT=${REPEAT:-7}
 work=$(mktemp -d)

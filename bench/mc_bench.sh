@@ -14,6 +14,9 @@
 # 16 updates on the 2 ports that execute them, 4.5 cycles per update.
 set -eu
 hybench=${1:-build/hybench}
+# shellcheck source=scripts/mpi.sh
+. "$src/scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$hybench")}
 src=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -36,7 +39,7 @@ cpu=$({ time "$hybench" run "${lesson[@]}" --serial --repeat 1 --warmup 0 \
     >"$work/par.txt"
 par=$(median_of "$work/par.txt")
 diff -r "$work/serial" "$work/par" >/dev/null || echo "WARNING: serial and 1x2 files differ"
-${MPIEXEC:-mpiexec} -n 2 -bind-to none "$hybench" run "${lesson[@]}" "${timed[@]}" --schedule dynamic \
+"$MPIEXEC" -n 2 -bind-to none "$hybench" run "${lesson[@]}" "${timed[@]}" --schedule dynamic \
     --out-dir "$work/ranks" >"$work/ranks.txt"
 ranks=$(median_of "$work/ranks.txt")
 diff -r "$work/serial" "$work/ranks" >/dev/null || echo "WARNING: serial and 2x1 files differ"

@@ -10,9 +10,12 @@
 # may be shared.
 set -eu
 hybench=${1:-build/hybench}
+# shellcheck source=scripts/mpi.sh
+. "$src/scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$hybench")}
 src=$(cd "$(dirname "$0")/.." && pwd)
 points=${2:-$src/tests/data/mc_uneven.csv}
-mpiexec=${MPIEXEC:-mpiexec}
+mpiexec=$MPIEXEC
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

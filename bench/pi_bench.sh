@@ -15,6 +15,9 @@
 # cycles per sample.
 set -euo pipefail
 hybench=${1:-build/hybench}
+# shellcheck source=scripts/mpi.sh
+. "$(dirname "$0")/../scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$hybench")}
 streams=${2:-64}
 samples=${3:-4000000}
 repeat=${4:-7}
@@ -25,7 +28,7 @@ common=(--kernel pi --streams "$streams" --samples "$samples" --repeat "$repeat"
 "$hybench" run "${common[@]}" --serial --csv "$dir/serial.csv" >/dev/null
 for sched in static dynamic; do
     "$hybench" run "${common[@]}" --threads 2 --schedule "$sched" --csv "$dir/1x2-$sched.csv" >/dev/null
-    mpiexec -n 2 -bind-to none "$hybench" run "${common[@]}" --schedule "$sched" \
+    "$MPIEXEC" -n 2 -bind-to none "$hybench" run "${common[@]}" --schedule "$sched" \
         --csv "$dir/2x1-$sched.csv" >/dev/null
 done
 

@@ -27,7 +27,9 @@
 set -eu
 HYBENCH=${1:-build/hybench}
 N=${2:-400000}
-MPIEXEC=${MPIEXEC:-mpiexec}
+# shellcheck source=scripts/mpi.sh
+. "$(dirname "$0")/../scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$HYBENCH")}
 REPEAT=${REPEAT:-7}
 CHUNKS=${CHUNKS:-1,4,16,64,256,4096,50000}
 # shellcheck source=scripts/csv.sh

@@ -22,7 +22,9 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 H=$(realpath "${1:-$src/build/hybench}")
 [ -x "$H" ] || { echo "predict_validate: no hybench at $H (build first)" >&2 && exit 2; }
-MPIEXEC=${MPIEXEC:-mpiexec}
+# shellcheck source=scripts/mpi.sh
+. "$src/scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$H")}
 ROUNDS=${ROUNDS:-2}
 REPEAT=${REPEAT:-5}
 OUT=${OUT:-$(mktemp -d)}

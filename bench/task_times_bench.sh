@@ -17,7 +17,9 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 H=$(realpath "${1:-$src/build/hybench}")
 N=${2:-200000}
 PAIRS=${PAIRS:-9}
-MPIEXEC=${MPIEXEC:-mpiexec}
+# shellcheck source=scripts/mpi.sh
+. "$src/scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$H")}
 # shellcheck source=scripts/csv.sh
 . "$src/scripts/csv.sh"
 work=$(mktemp -d)

@@ -32,7 +32,9 @@
 set -eu
 HYBENCH=${1:-build/hybench}
 PLUGIN=${2:-$(dirname "$HYBENCH")/examples/empty.so}
-MPIEXEC=${MPIEXEC:-mpiexec}
+# shellcheck source=scripts/mpi.sh
+. "$(dirname "$0")/../scripts/mpi.sh"
+MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$HYBENCH")}
 REPEAT=${REPEAT:-7}
 [ -x "$HYBENCH" ] || { echo "tasks_bench: no hybench at $HYBENCH" >&2; exit 2; }
 [ -r "$PLUGIN" ] || { echo "tasks_bench: no empty plug-in at $PLUGIN (cmake --build)" >&2; exit 2; }

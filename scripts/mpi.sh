@@ -78,3 +78,14 @@ hb_mpi_configure() {
     fi
     cmake -S "$hb_mpi_root" -B "$dir" "${hb_mpi_cmake[@]}" "$@"
 }
+
+# hb_mpi_launcher_of HYBENCH: the launcher of the build HYBENCH lies in (its
+# CMakeCache.txt's MPIEXEC_EXECUTABLE), on stdout; `mpiexec` where there is
+# no such cache (an installed hybench). The benchmark scripts launch with it
+# unless MPIEXEC is set, so a build is never run under another MPI's mpiexec.
+hb_mpi_launcher_of() {
+    local cache l
+    cache=$(dirname "$1")/CMakeCache.txt
+    l=$(sed -n 's/^MPIEXEC_EXECUTABLE:[A-Z]*=//p' "$cache" 2>/dev/null)
+    echo "${l:-mpiexec}"
+}

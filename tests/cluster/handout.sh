@@ -16,11 +16,12 @@ QUICK=(--repeat 1 --warmup 0 --quiet --bind none)
 
 # test_sched across 2 nodes x 1 rank x 2 threads: the counter is remote, so
 # the automatic hand-out takes two levels (--expect-rma checks it is remote).
-hosts=$(echo "$HB_CLUSTER_NODES" | cut -d, -f1-2)
-hb_launch sched.out "$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" -hosts "$hosts" -ppn 1 \
-    -bind-to none "$test_sched" --mpi --expect-rma || fail "test_sched --mpi across nodes: $(tail -n 5 sched.out)"
-hb_launch reset.out "$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" -hosts "$hosts" -ppn 1 \
-    -bind-to none "$test_sched" --mpi-reset auto || fail "test_sched --mpi-reset across nodes: $(tail -n 5 reset.out)"
+# shellcheck disable=SC2046
+hb_launch sched.out "${nodes_launcher[@]}" $(nodes_args 2 1) "$test_sched" --mpi --expect-rma ||
+    fail "test_sched --mpi across nodes: $(tail -n 5 sched.out)"
+# shellcheck disable=SC2046
+hb_launch reset.out "${nodes_launcher[@]}" $(nodes_args 2 1) "$test_sched" --mpi-reset auto ||
+    fail "test_sched --mpi-reset across nodes: $(tail -n 5 reset.out)"
 
 # check_tasks FILE N RANKS: the last recording holds N tasks, each once, by
 # ranks of the launch (a launch retried after the MPI_Finalize hang has
