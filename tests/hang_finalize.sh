@@ -4,7 +4,7 @@
 # ranks: for MPICH UCX_TLS=tcp,self and MPIR_CVAR_NOLOCAL=1 (without it MPICH
 # 5 talks shared memory on one host and never touches UCX), for Open MPI its
 # TCP transport. Must not hang once in 44 launches; under Debian's MPICH
-# 4.0.2 the rate is reported instead (tests/cluster/hang_lib.sh).
+# 4.0.2 the rate of 16 is reported instead (tests/cluster/hang_lib.sh).
 . "$HB_SOURCE_DIR/tests/lib.sh"
 . "$HB_SOURCE_DIR/tests/cluster/hang_lib.sh"
 probe=${1:?usage: hang_finalize.sh MPI_PROBE}
