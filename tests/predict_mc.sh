@@ -2,11 +2,13 @@
 # mc scan (12 points of equal cost) is run serial, at 1x2 and at 2x1 with its
 # task times recorded, twice, and predict, given the directory, must predict
 # every measured configuration and the whole grid, with efficiencies in
-# (0, 1] and intervals that hold their prediction. Whether each measured
-# median falls inside its interval is printed, not asserted: it depends on
-# what else the machine ran meanwhile (docs/predict.md has how well it
-# predicts here, measured by bench/predict_validate.sh); the known answers
-# of the model are tests/predict_cli.sh's and tests/test_replay.c's.
+# (0, 1], and put each measured median inside the interval of its
+# prediction. The intervals carry the noise of this machine (one of the
+# recordings, over the repeat-to-repeat ratios the runs showed), so a shared
+# machine widens them rather than failing the test: 42 of 42 medians inside
+# in 14 runs here with the machine loaded (a CI build, then two CPU hogs
+# besides); a wrong model (a schedule or a hand-out replayed wrong) moves the
+# prediction out of them.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -32,7 +34,7 @@ rows=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     }' "$csv")
 echo "$rows"
 [ "$(echo "$rows" | grep -c .)" -eq 3 ] || fail "want 3 measured configurations, got: $rows"
-echo "$rows" | grep -q OUT && echo "note: a measured median outside its prediction's interval (noise, or the model)"
+echo "$rows" | grep -q OUT && fail "a measured median is outside its prediction's interval: $(echo "$rows" | grep OUT)"
 for l in serial 1x2 2x1; do
     echo "$rows" | grep -q "^$l " || fail "no prediction of the measured $l: $rows"
 done
