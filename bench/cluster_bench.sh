@@ -26,13 +26,7 @@ MPIEXEC=${MPIEXEC:-$(hb_mpi_launcher_of "$H")}
 . "$src/tests/cluster/common.sh"
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
-started=
-if [ ! -f "$HB_CLUSTER_DIR/cluster.env" ]; then
-    "$src/tests/cluster/up.sh" 2 || exit $?
-    started=1
-fi
-. "$HB_CLUSTER_DIR/cluster.env"
-export UCX_NET_DEVICES=lo
+hb_cluster_use || exit $?
 T=${HB_BENCH_TIMEOUT:-60}
 REP=(--repeat "${HB_BENCH_REPEAT:-5}" --warmup 1 --quiet --bind none)
 
@@ -80,5 +74,5 @@ for f in pi_1n:1:2x1 pi_2n:2:1x1; do
         'BEGIN {printf "%-6s wall %.4f s  serial %.4f s  speedup %.2f  efficiency %.1f%%\n", l, w, s, s / w, 100 * s / w / 2}'
 done
 echo "(runs in $OUT)"
-[ -n "$started" ] && "$src/tests/cluster/down.sh"
+hb_cluster_release
 exit 0

@@ -95,13 +95,7 @@ node_lat=5.65e-06 node_srv=2.6e-06 node_how="not measured here (the built-in fig
 
 if [ "${HB_BENCH_CLUSTER:-0}" = 1 ]; then
     . "$src/tests/cluster/common.sh"
-    started=
-    if [ ! -f "$HB_CLUSTER_DIR/cluster.env" ]; then
-        "$src/tests/cluster/up.sh" 2 || exit $?
-        started=1
-    fi
-    . "$HB_CLUSTER_DIR/cluster.env"
-    export UCX_NET_DEVICES=lo
+    hb_cluster_use || exit $?
     nodes() { timeout -k 5 "${HB_BENCH_TIMEOUT:-120}" "$MPIEXEC" -launcher ssh -launcher-exec "$HB_CLUSTER_SSH" \
         -hosts hbnode1,hbnode2 -ppn 1 -bind-to none "$H" run --nodes 2 --bind none "$@"; }
     # Fewer tasks across nodes: a flat grab there takes microseconds.
@@ -117,7 +111,7 @@ if [ "${HB_BENCH_CLUSTER:-0}" = 1 ]; then
             'BEGIN {v = (w - s) * 2 / (n + 2); printf "%.3g", v > 0 ? v : 0}')
         node_how="2:1x1 --handout flat against static (latency); service as built in"
     fi
-    [ -n "$started" ] && "$src/tests/cluster/down.sh"
+    hb_cluster_release
 fi
 
 {

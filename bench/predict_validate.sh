@@ -40,13 +40,7 @@ declare -A WL=(
 
 if [ "$cluster" = 1 ]; then
     . "$src/tests/cluster/common.sh"
-    started=
-    if [ ! -f "$HB_CLUSTER_DIR/cluster.env" ]; then
-        "$src/tests/cluster/up.sh" 2 || exit $?
-        started=1
-    fi
-    . "$HB_CLUSTER_DIR/cluster.env"
-    export UCX_NET_DEVICES=lo
+    hb_cluster_use || exit $?
 fi
 
 # launch WORKLOAD CONFIG: one launch; CONFIG is serial, RxT:SCHEDULE or nodes:SCHEDULE
@@ -78,7 +72,7 @@ for w in $WORKLOADS; do
         done
     done
 done
-[ "$cluster" = 1 ] && [ -n "$started" ] && "$src/tests/cluster/down.sh"
+[ "$cluster" = 1 ] && hb_cluster_release
 
 summary=$OUT/errors.txt
 : >"$summary"

@@ -59,3 +59,21 @@ hb_need_root_ns() {
 # csv_col FILE NAME (shared with the tests and benchmarks)
 # shellcheck source=scripts/csv.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/csv.sh"
+
+# hb_cluster_use: for a benchmark script: bring the cluster up unless one is
+# up (then hb_cluster_started=1, and hb_cluster_release takes it down
+# again), load its settings, and keep UCX on the loopback the nodes share.
+hb_cluster_use() {
+    local here
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    hb_cluster_started=
+    if [ ! -f "$HB_CLUSTER_DIR/cluster.env" ]; then
+        "$here/up.sh" 2 || return
+        hb_cluster_started=1
+    fi
+    . "$HB_CLUSTER_DIR/cluster.env"
+    export UCX_NET_DEVICES=lo
+}
+hb_cluster_release() {
+    [ -z "${hb_cluster_started:-}" ] || "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/down.sh"
+}
