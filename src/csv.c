@@ -308,89 +308,102 @@ out_fd:
 
 /* ---- reading ---- */
 
-typedef struct strbuf {
-    char *p;
-    size_t n, cap;
-} strbuf;
+const char hb_csv_unclosed[] = "quoted field never closed";
 
-static int sb_put(strbuf *b, char c) {
-    if (b->n + 1 >= b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 64;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return HB_ENOMEM;
-        b->p = p;
-        b->cap = cap;
+int hb_csv_split(char *text, size_t len, size_t *pos, size_t *line, hb_csv_fields *f,
+                 const char **err) {
+    size_t i = *pos;
+    f->n = 0;
+    *err = NULL;
+    for (;;) {
+        char *out = text + i, *w = out;
+        if (i < len && text[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    *err = hb_csv_unclosed;
+                    return HB_EUSAGE;
+                }
+                char c = text[i++];
+                if (c == '"') {
+                    if (i < len && text[i] == '"')
+                        i++;
+                    else
+                        break;
+                } else if (c == '\n') {
+                    (*line)++;
+                }
+                *w++ = c;
+            }
+            if (i < len && text[i] != ',' && text[i] != '\n' &&
+                !(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n'))) {
+                *err = "text after a closing quote";
+                return HB_EUSAGE;
+            }
+        } else {
+            /* A lone CR inside a field is data; CR LF or a CR ending the text ends the line. */
+            while (i < len && text[i] != ',' && text[i] != '\n' &&
+                   !(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n'))) {
+                if (text[i] == '"') {
+                    *err = "quote inside an unquoted field";
+                    return HB_EUSAGE;
+                }
+                *w++ = text[i++];
+            }
+        }
+        if (f->n == f->cap) {
+            size_t cap = f->cap ? 2 * f->cap : 32;
+            char **v = realloc(f->v, cap * sizeof *v);
+            if (!v)
+                return HB_ENOMEM;
+            f->v = v;
+            f->cap = cap;
+        }
+        f->v[f->n++] = out;
+        char sep = i < len ? text[i] : '\n';
+        i += sep == '\r' ? 2 : i < len; /* past the separator (CR LF: both) */
+        if (i > len)
+            i = len;
+        *w = '\0'; /* after the separator is read: w may stand on it */
+        if (sep != ',')
+            break;
     }
-    b->p[b->n++] = c;
-    b->p[b->n] = '\0';
+    (*line)++;
+    *pos = i;
     return 0;
 }
 
-/* One record's fields while it is being read. */
-typedef struct record {
-    char **f;
-    size_t n, cap;
-} record;
-
-static void record_clear(record *r) {
-    for (size_t i = 0; i < r->n; i++)
-        free(r->f[i]);
-    r->n = 0;
-}
-
-static int record_push(record *r, strbuf *b) {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 32;
-        char **f = realloc(r->f, cap * sizeof *f);
-        if (!f)
-            return HB_ENOMEM;
-        r->f = f;
-        r->cap = cap;
-    }
-    char *s = strdup(b->p ? b->p : "");
-    if (!s)
-        return HB_ENOMEM;
-    r->f[r->n++] = s;
-    b->n = 0;
-    if (b->p)
-        b->p[0] = '\0';
-    return 0;
-}
-
-/* Hand the finished record to the table: the header first, then rows of the
- * header's width. A short record is torn when it is the last one and the
- * text lacks its final line end (`cut`); it is dropped and noted. */
-static int table_take(hb_csv_table *t, record *r, const char *what, size_t line, bool cut) {
-    if (!t->header) {
-        t->header = r->f;
-        t->ncols = r->n;
-        r->f = NULL;
-        r->n = r->cap = 0;
-        return 0;
-    }
-    if (r->n < t->ncols && cut) {
+/* Hand a record to the table: the header first, then rows of the header's
+ * width, each field copied. A short record is torn when it is the last one
+ * and the text lacks its final line end (`cut`); it is dropped and noted. */
+static int table_take(hb_csv_table *t, const hb_csv_fields *f, const char *what, size_t line,
+                      bool cut) {
+    if (t->header && f->n < t->ncols && cut) {
         t->torn_line = line;
-        record_clear(r);
         return 0;
     }
-    if (r->n != t->ncols) {
-        int rc = hb_fail(HB_EUSAGE, "%s: line %zu: %zu field%s but the header has %zu", what, line,
-                         r->n, r->n == 1 ? "" : "s", t->ncols);
-        record_clear(r);
-        return rc;
-    }
-    char **row = malloc((t->ncols ? t->ncols : 1) * sizeof *row);
+    if (t->header && f->n != t->ncols)
+        return hb_fail(HB_EUSAGE, "%s: line %zu: %zu field%s but the header has %zu", what, line,
+                       f->n, f->n == 1 ? "" : "s", t->ncols);
+    char **row = calloc(f->n ? f->n : 1, sizeof *row);
     if (!row)
         return HB_ENOMEM;
-    size_t i = 0;
-    for (; i < r->n; i++)
-        row[i] = r->f[i];
-    r->n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (!(row[i] = strdup(f->v[i]))) {
+            while (i--)
+                free(row[i]);
+            free(row);
+            return HB_ENOMEM;
+        }
+    if (!t->header) {
+        t->header = row;
+        t->ncols = f->n;
+        return 0;
+    }
     if (t->nrows % 64 == 0) {
         char ***rows = realloc(t->rows, (t->nrows + 64) * sizeof *rows);
         if (!rows) {
-            for (i = 0; i < t->ncols; i++)
+            for (size_t i = 0; i < t->ncols; i++)
                 free(row[i]);
             free(row);
             return HB_ENOMEM;
@@ -403,118 +416,60 @@ static int table_take(hb_csv_table *t, record *r, const char *what, size_t line,
 
 int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out) {
     hb_csv_table t = {0};
-    strbuf b = {0};
-    record r = {0};
+    hb_csv_fields f = {0};
     int rc = 0;
-    size_t line = 1, start_line = 1;
-    size_t i = 0;
-    /* A text without its final line end may end in a torn record. */
-    bool cut = len > 0 && text[len - 1] != '\n';
+    size_t line = 1;
     if (!what)
         what = "CSV";
-
+    /* A text without its final line end may end in a torn record. */
+    bool cut = len > 0 && text[len - 1] != '\n';
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        return hb_fail(HB_EUSAGE, "%s: line %zu: NUL byte", what, line);
+    }
+    /* Split in a copy: the fields are cut out of it in place. */
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return hb_fail(HB_ENOMEM, "%s: out of memory", what);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    size_t i = 0;
     while (i < len) {
         /* At the start of a record: skip blank lines. */
-        if (r.n == 0 &&
-            (text[i] == '\n' || (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n'))) {
-            i += text[i] == '\r' ? 2 : 1;
+        if (copy[i] == '\n' || (copy[i] == '\r' && i + 1 < len && copy[i + 1] == '\n')) {
+            i += copy[i] == '\r' ? 2 : 1;
             line++;
             continue;
         }
-        start_line = line;
-        /* Read one record: fields until an unquoted line end or the end of text. */
-        for (;;) {
-            if (i < len && text[i] == '"') {
-                size_t qline = line;
-                i++;
-                for (;;) {
-                    if (i >= len && cut && t.header) {
-                        /* The last record, cut inside a quoted field. */
-                        t.torn_line = start_line;
-                        record_clear(&r);
-                        goto done;
-                    }
-                    if (i >= len) {
-                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: quoted field never closed", what,
-                                     qline);
-                        goto out;
-                    }
-                    char c = text[i++];
-                    if (c == '"') {
-                        if (i < len && text[i] == '"')
-                            i++;
-                        else
-                            break;
-                    } else if (c == '\0') {
-                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: NUL byte", what, line);
-                        goto out;
-                    } else if (c == '\n') {
-                        line++;
-                    }
-                    if ((rc = sb_put(&b, c)))
-                        goto out_nomem;
-                }
-                if (i < len && text[i] != ',' && text[i] != '\n' &&
-                    !(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') &&
-                    !(text[i] == '\r' && i + 1 == len)) {
-                    rc = hb_fail(HB_EUSAGE, "%s: line %zu: text after a closing quote", what, line);
-                    goto out;
-                }
-            } else {
-                while (i < len && text[i] != ',' && text[i] != '\n' &&
-                       !(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n'))) {
-                    if (text[i] == '"') {
-                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: quote inside an unquoted field",
-                                     what, line);
-                        goto out;
-                    }
-                    if (text[i] == '\0') {
-                        rc = hb_fail(HB_EUSAGE, "%s: line %zu: NUL byte", what, line);
-                        goto out;
-                    }
-                    if ((rc = sb_put(&b, text[i++])))
-                        goto out_nomem;
-                }
-            }
-            if ((rc = record_push(&r, &b)))
-                goto out_nomem;
-            if (i < len && text[i] == ',') {
-                i++;
-                continue;
-            }
-            /* End of line or of text. */
-            if (i < len && text[i] == '\r')
-                i++;
-            if (i < len && text[i] == '\n') {
-                i++;
-                line++;
-            }
+        size_t start_line = line;
+        const char *err;
+        rc = hb_csv_split(copy, len, &i, &line, &f, &err);
+        if (rc == HB_EUSAGE && err == hb_csv_unclosed && cut && t.header) {
+            t.torn_line = start_line; /* the last record, cut inside a quoted field */
+            rc = 0;
             break;
         }
-        if ((rc = table_take(&t, &r, what, start_line, cut && i >= len))) {
-            if (rc == HB_ENOMEM)
-                goto out_nomem;
-            goto out;
-        }
+        if (rc == HB_EUSAGE)
+            rc = hb_fail(HB_EUSAGE, "%s: line %zu: %s", what, err == hb_csv_unclosed ? start_line : line, err);
+        else if (!rc)
+            rc = table_take(&t, &f, what, start_line, cut && i >= len);
+        if (rc == HB_ENOMEM)
+            rc = hb_fail(HB_ENOMEM, "%s: out of memory reading line %zu", what, line);
+        if (rc)
+            break;
     }
-done:
-    if (!t.header) {
+    free(copy);
+    free(f.v);
+    if (!rc && !t.header)
         rc = hb_fail(HB_EUSAGE, "%s: empty (no header line)", what);
-        goto out;
+    if (rc) {
+        hb_csv_table_free(&t);
+        return rc;
     }
     *out = t;
-    free(b.p);
-    free(r.f);
     return 0;
-
-out_nomem:
-    rc = hb_fail(HB_ENOMEM, "%s: out of memory reading line %zu", what, line);
-out:
-    record_clear(&r);
-    free(r.f);
-    free(b.p);
-    hb_csv_table_free(&t);
-    return rc;
 }
 
 int hb_csv_read(const char *path, hb_csv_table *out) {

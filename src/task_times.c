@@ -205,64 +205,6 @@ int hb_task_times_append(const char *path, const hb_runid *id, const char *round
 
 /* ---- reading ---- */
 
-/* Split the record at *pos of text[0..len) into fields, unquoting in place
- * (an unquoted field is never longer than its quoted form). Returns the
- * number of fields, or -1 with *err set. Fields are NUL-terminated. */
-static int split_record(char *text, size_t len, size_t *pos, size_t *line, char **f, int max,
-                        const char **err) {
-    size_t i = *pos;
-    int n = 0;
-    for (;;) {
-        char *out = text + i, *w = out;
-        if (i < len && text[i] == '"') {
-            i++;
-            for (;;) {
-                if (i >= len) {
-                    *err = "quoted field never closed";
-                    return -1;
-                }
-                char c = text[i++];
-                if (c == '"') {
-                    if (i < len && text[i] == '"')
-                        i++;
-                    else
-                        break;
-                } else if (c == '\n') {
-                    (*line)++;
-                }
-                *w++ = c;
-            }
-            if (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-                *err = "text after a closing quote";
-                return -1;
-            }
-        } else {
-            while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-                if (text[i] == '"') {
-                    *err = "quote inside an unquoted field";
-                    return -1;
-                }
-                *w++ = text[i++];
-            }
-        }
-        char sep = i < len ? text[i] : '\n';
-        if (n == max) {
-            *err = "more fields than the header";
-            return -1;
-        }
-        f[n++] = out;
-        if (sep == '\r' && i + 1 < len && text[i + 1] == '\n')
-            i++;
-        i += i < len;
-        *w = '\0';
-        if (sep != ',')
-            break;
-    }
-    (*line)++;
-    *pos = i;
-    return n;
-}
-
 static int parse_num(const char *s, double *out) {
     char *end;
     errno = 0;
@@ -353,15 +295,22 @@ static int same_ident(const hb_task_rec *r, char **f, const int *col) {
            (col[COL_round] < 0 || strcmp(r->round, f[col[COL_round]]) == 0);
 }
 
-static int parse_rows(const char *what, const char *path, char *text, size_t len,
-                      hb_task_file *out) {
-    char *f[128]; /* columns of a wider file are refused by name below, not by count */
+static int parse_fields(const char *what, const char *path, char *text, size_t len,
+                        hb_task_file *out, hb_csv_fields *fs) {
+    enum { NCOLS_MAX = 128 };
+    char *f[NCOLS_MAX]; /* columns of a wider file are refused by name below, not by count */
     int col[NCOLS];
     const char *err = NULL;
     size_t pos = 0, line = 1, cap = 0;
-    int nh = split_record(text, len, &pos, &line, f, 128, &err);
-    if (nh < 0)
-        return hb_fail(HB_EUSAGE, "%s: %s: line 1: %s", what, path, err);
+    int rc = hb_csv_split(text, len, &pos, &line, fs, &err);
+    if (rc)
+        return rc == HB_ENOMEM ? hb_fail(HB_ENOMEM, "%s: out of memory reading %s", what, path)
+                               : hb_fail(HB_EUSAGE, "%s: %s: line 1: %s", what, path, err);
+    if (fs->n > NCOLS_MAX)
+        return hb_fail(HB_EUSAGE, "%s: %s: line 1: %zu columns (not a tasks.csv?)", what, path,
+                       fs->n);
+    int nh = (int)fs->n;
+    memcpy(f, fs->v, fs->n * sizeof *f);
     for (int c = 0; c < NCOLS; c++) {
         col[c] = -1;
         for (int i = 0; i < nh; i++)
@@ -377,7 +326,6 @@ static int parse_rows(const char *what, const char *path, char *text, size_t len
                            column_names[required[i]]);
     hb_task_rec *cur = NULL;
     size_t capv = 0;
-    int rc = 0;
     while (pos < len) {
         if (text[pos] == '\n' || text[pos] == '\r') { /* blank line */
             pos += text[pos] == '\r' && pos + 1 < len && text[pos + 1] == '\n' ? 2 : 1;
@@ -385,11 +333,15 @@ static int parse_rows(const char *what, const char *path, char *text, size_t len
             continue;
         }
         size_t at = line;
-        int nf = split_record(text, len, &pos, &line, f, nh, &err);
-        if (nf < 0)
-            return hb_fail(HB_EUSAGE, "%s: %s: line %zu: %s", what, path, at, err);
-        for (int i = nf; i < nh; i++)
-            f[i] = "";
+        if ((rc = hb_csv_split(text, len, &pos, &line, fs, &err)))
+            return rc == HB_ENOMEM
+                       ? hb_fail(HB_ENOMEM, "%s: out of memory reading %s", what, path)
+                       : hb_fail(HB_EUSAGE, "%s: %s: line %zu: %s", what, path, at, err);
+        if (fs->n > (size_t)nh)
+            return hb_fail(HB_EUSAGE, "%s: %s: line %zu: more fields than the header", what, path,
+                           at);
+        for (int i = 0; i < nh; i++)
+            f[i] = i < (int)fs->n ? fs->v[i] : "";
         if (strcmp(f[col[COL_schema]], HB_TASKS_SCHEMA) != 0)
             return hb_fail(HB_EUSAGE, "%s: %s: line %zu: schema '%s' is not %s", what, path, at,
                            f[col[COL_schema]], HB_TASKS_SCHEMA);
@@ -455,19 +407,34 @@ static int parse_rows(const char *what, const char *path, char *text, size_t len
     return 0;
 }
 
+static int parse_rows(const char *what, const char *path, char *text, size_t len,
+                      hb_task_file *out) {
+    hb_csv_fields fs = {0};
+    int rc = parse_fields(what, path, text, len, out, &fs);
+    free(fs.v);
+    return rc;
+}
+
+int hb_task_times_parse(const char *what, const char *path, char *text, size_t len,
+                        hb_task_file *out) {
+    memset(out, 0, sizeof *out);
+    int rc;
+    if (memchr(text, '\0', len))
+        rc = hb_fail(HB_EUSAGE, "%s: %s: holds a NUL byte (not a tasks.csv)", what, path);
+    else
+        rc = parse_rows(what, path, text, len, out);
+    if (rc)
+        hb_task_file_free(out);
+    return rc;
+}
+
 int hb_task_times_read(const char *what, const char *path, hb_task_file *out) {
     memset(out, 0, sizeof *out);
     char *text = NULL;
     size_t len = 0;
     int rc = hb_read_file(what, path, HB_FILE_MAX, 0, &text, &len);
-    if (rc)
-        return rc;
-    if (memchr(text, '\0', len))
-        rc = hb_fail(HB_EUSAGE, "%s: %s: holds a NUL byte (not a tasks.csv)", what, path);
-    else
-        rc = parse_rows(what, path, text, len, out);
+    if (!rc)
+        rc = hb_task_times_parse(what, path, text, len, out);
     free(text);
-    if (rc)
-        hb_task_file_free(out);
     return rc;
 }

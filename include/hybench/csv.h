@@ -114,6 +114,27 @@ int hb_csv_append_text(const char *path, const char *header, const char *text, s
 /* Write one field to f, quoted when it holds a comma, quote, CR or LF. */
 void hb_csv_put_field(FILE *f, const char *s);
 
+/* The fields of one record, split in place (pointers into the text). */
+typedef struct hb_csv_fields {
+    char **v;
+    size_t n, cap;
+} hb_csv_fields;
+
+/* Split the RFC 4180 record at text[*pos..len) in place: each field is
+ * unquoted ("" unescaped; never longer than its quoted form) and
+ * NUL-terminated inside text, and f->v points at them (f grows as needed;
+ * free f->v when done). A line ends at LF, CR LF or a CR that ends the text;
+ * a lone CR inside a field is data. Advances *pos past the line end and
+ * *line by the lines the record spans. Returns 0, HB_ENOMEM, or HB_EUSAGE
+ * with *err naming the fault (hb_csv_unclosed when the text ends inside a
+ * quoted field: a write cut short, or a quote never closed); records no
+ * message. The text needs one byte beyond len that may be written (a NUL).
+ * hb_csv_parse copies every field out; a large file (tasks.csv) is read
+ * record by record without a copy per field. */
+int hb_csv_split(char *text, size_t len, size_t *pos, size_t *line, hb_csv_fields *f,
+                 const char **err);
+extern const char hb_csv_unclosed[];
+
 /* A parsed CSV table of text fields. */
 typedef struct hb_csv_table {
     size_t ncols, nrows;

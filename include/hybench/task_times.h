@@ -78,6 +78,10 @@ typedef struct hb_task_file {
 /* Read every recording of path (a tasks.csv). `what` names the file's role
  * in messages (e.g. "predict"). */
 int hb_task_times_read(const char *what, const char *path, hb_task_file *out);
+/* The same on text[0..len) (text[len] must be writable: the fields are cut
+ * out in place); path names it in messages. */
+int hb_task_times_parse(const char *what, const char *path, char *text, size_t len,
+                        hb_task_file *out);
 void hb_task_file_free(hb_task_file *f);
 
 #endif
