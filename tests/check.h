@@ -55,6 +55,16 @@ static int hb_check_count;
         }                                                                                          \
     } while (0)
 
+/* Write text to path (a fixture file); a file that cannot be opened is a failed check. */
+static inline void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
 static inline int hb_check_summary(void) {
     if (hb_check_count == 0) {
         fprintf(stderr, "no checks ran\n");

@@ -345,15 +345,6 @@ static void refused(const char *words, const char *needle) {
     hb_args_free(&a);
 }
 
-static void write_text(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
 static void test_refusals(void) {
     refused("--beta ''", "--beta");
     refused("--beta 1,,2", "--beta");

@@ -14,15 +14,6 @@
 
 static char tmpdir[] = "/tmp/hb_test_task_times_XXXXXX";
 
-static void write_text(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
 static void test_round_trip(void) {
     char path[256];
     snprintf(path, sizeof path, "%s/tasks.csv", tmpdir);
