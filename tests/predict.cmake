@@ -12,4 +12,4 @@ hb_script_test(predict_mc predict_mc.sh LABELS "mpi;predict" TIMEOUT 300)
 hb_script_test(cluster_handout cluster/handout.sh LABELS cluster TIMEOUT 240
                ARGS $<TARGET_FILE:test_sched>)
 hb_test_properties(cluster_handout PROPERTIES FIXTURES_REQUIRED cluster SKIP_RETURN_CODE 77
-                                              RESOURCE_LOCK hb_cluster)
+                                              RESOURCE_LOCK hb_cluster RUN_SERIAL TRUE)
