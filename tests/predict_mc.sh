@@ -5,9 +5,9 @@
 # (0, 1], and put each measured median inside the interval of its
 # prediction. The intervals carry the noise of this machine (one of the
 # recordings, over the repeat-to-repeat ratios the runs showed), so a shared
-# machine widens them rather than failing the test: 42 of 42 medians inside
-# in 14 runs here with the machine loaded (a CI build, then two CPU hogs
-# besides); a wrong model (a schedule or a hand-out replayed wrong) moves the
+# machine widens them rather than failing the test: 66 of 66 medians inside
+# in 22 runs here with the machine loaded (a CI run beside it, or two CPU
+# hogs); a wrong model (a schedule or a hand-out replayed wrong) moves the
 # prediction out of them.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
