@@ -184,7 +184,7 @@ sbatch)
     # accounting: squeue forgets it); sets job. Bounded: 3 launches of at
     # most 20 s each, plus Slurm's own start-up.
     submit() {
-        job=$(sbatch --parsable "$1" 2>err.txt) || { fail "sbatch refused: $(cat err.txt)" && return 1; }
+        job=$(env "${slurm_env[@]}" sbatch --parsable "$1" 2>err.txt) || { fail "sbatch refused: $(cat err.txt)" && return 1; }
         for _ in $(seq 150); do
             [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && return 0
             sleep 1
@@ -193,17 +193,6 @@ sbatch)
         fail "job $job still queued or running after 150 s"
     }
     submit job.sbatch
-    # Slurm 22.05's pmi2 plug-in reads a PMI-1 request with one read(), so a
-    # long business-card line that reaches it in two pieces is refused
-    # ("value not properly terminated") and MPI_Init fails: seen once in a
-    # CI run with another test beside it. That launch is Slurm's failure,
-    # not hybench's: the job is resubmitted once with --resume, which runs
-    # exactly what is missing (and so checks resume inside an allocation).
-    if grep -q 'mpi/pmi2: invalid client request' res/sb/launch.log 2>/dev/null; then
-        echo "NOTE: Slurm's pmi2 plug-in refused a PMI request (launch.log); resubmitting with --resume"
-        sed "s/^exec .*/& --resume/" job.sbatch >job2.sbatch
-        submit job2.sbatch
-    fi
     out=$(cat "hybench-$job.out" 2>/dev/null)
     csv=res/sb/runs.csv eff=res/sb/efficiency.csv
     [ -s "$csv" ] || fail "the job wrote no $csv: $(echo "$out" | tail -n 5)"

@@ -57,11 +57,21 @@ else
     nodes_args() { echo "-hosts $(echo "$HB_CLUSTER_NODES" | cut -d, -f"1-$1") -ppn $2"; }
 fi
 
+# Under Slurm, MPICH 5.0 exchanges its UCX addresses through Slurm's pmi2
+# plug-in in PMI-1 lines of up to 1024 characters of value, and Slurm 22.05
+# reads a PMI-1 request with one read() of at most 1024 bytes: a full
+# segment's line is cut, and MPI_Init fails in every rank (docs/cluster.md).
+# With UCX's TCP and self transports only, the address fits one short line.
+# slurm_env: the environment of every Slurm launch here (srun steps, and the
+# batch jobs the sbatch case submits).
+slurm_env=()
+[ "${HB_MPI_FLAVOUR:-mpich}" = mpich ] && slurm_env=("UCX_TLS=${UCX_TLS:-tcp,self}")
+
 # on_slurm N PPN OUT ARGS...: the same through srun on the local Slurm.
 on_slurm() {
     local n=$1 ppn=$2 out=$3
     shift 3
-    hb_launch "$out" srun -N "$n" --ntasks-per-node "$ppn" --mpi=pmi2 "$HYBENCH" "$@"
+    hb_launch "$out" env "${slurm_env[@]}" srun -N "$n" --ntasks-per-node "$ppn" --mpi=pmi2 "$HYBENCH" "$@"
 }
 
 # local_run PPN OUT ARGS...: `hybench ARGS` on this machine alone (the single-node reference).
