@@ -62,7 +62,8 @@ hb_need_root_ns() {
 
 # hb_cluster_use: for a benchmark script: bring the cluster up unless one is
 # up (then hb_cluster_started=1, and hb_cluster_release takes it down
-# again), load its settings, and keep UCX on the loopback the nodes share.
+# again) and load its settings. UCX picks its interface itself, as in the
+# tests (tests/cluster/lib.sh: UCX_NET_DEVICES=lo fails MPICH 5.0's UCX).
 hb_cluster_use() {
     local here
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -71,8 +72,9 @@ hb_cluster_use() {
         "$here/up.sh" 2 || return
         hb_cluster_started=1
     fi
+    set -a
     . "$HB_CLUSTER_DIR/cluster.env"
-    export UCX_NET_DEVICES=lo
+    set +a
 }
 hb_cluster_release() {
     [ -z "${hb_cluster_started:-}" ] || "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/down.sh"
