@@ -98,8 +98,15 @@ static int prepare_dir(const hb_mplan *p) {
                        "--name %s: %s already holds a matrix; --resume completes it, or choose "
                        "another --name",
                        p->name, p->runs);
-    if (p->resume && access(p->runs, F_OK) != 0)
-        return hb_fail(HB_EUSAGE, "--resume: %s has no runs.csv to complete", p->dir);
+    if (p->resume && access(p->runs, F_OK) != 0) {
+        /* A matrix stopped before its first row leaves its directory without
+         * runs.csv: everything is missing, so everything runs. No directory
+         * at all is a --name that never ran (a typo, most likely). */
+        if (access(p->dir, F_OK) != 0)
+            return hb_fail(HB_EUSAGE, "--resume: %s does not exist: no matrix of that --name ran",
+                           p->dir);
+        printf("resume: %s holds no rows yet; running the whole matrix\n", p->dir);
+    }
     return hb_mkdir_p("--out", p->dir);
 }
 

@@ -126,6 +126,17 @@ expect_bad_input "$HYBENCH" matrix --kernel 'pi --streams zero' --out res2
 expect_bad_input "$HYBENCH" matrix --schedules guided --out res2
 expect_bad_input "$HYBENCH" matrix --launcher 'mpiexec -n {rank} {program}' --out res2
 expect_bad_input "$HYBENCH" matrix --resume --out res2
+expect_bad_input "$HYBENCH" matrix --resume --out res2 --name never
+grep -q -- "--resume: .*never does not exist" err.txt || fail "--resume of a name that never ran: $(cat err.txt)"
+# A matrix stopped before its first row left a directory without runs.csv:
+# --resume runs all of it.
+mkdir -p res3/early
+expect_status 0 "$HYBENCH" matrix --resume --out res3 --name early --kernel 'pi --streams 2 --samples 1000' \
+    --layouts 1x1 --schedules static --repeat 1 --warmup 0 --rounds 1 --quiet
+grep -q "holds no rows yet; running the whole matrix" out.txt || fail "early --resume: $(cat out.txt)"
+[ "$(csv_col res3/early/runs.csv status | grep -c '^ok$')" -eq 2 ] ||
+    fail "early --resume: want the serial and 1x1 rows: $(csv_col res3/early/runs.csv status | tr '\n' ' ')"
+rm -rf res3
 expect_bad_input "$HYBENCH" report nosuch.csv
 printf 'a,b\n1,2,3\n' >bad.csv
 expect_bad_input "$HYBENCH" report bad.csv
