@@ -45,7 +45,9 @@ if [ -s single.csv ]; then
         fail "single: runs CSV left by the killed launch does not load"
 fi
 
-# In a matrix: a launcher that kills one rank of the 2x1 layout.
+# In a matrix: a launcher that kills one rank of the 2x1 layout, 1 s after
+# the rank appears; its 3 repeats of 64 x 4e7 samples on 2 ranks take about
+# 3 s here, under ASan several times that, so the rank is alive then.
 cat >killer.sh <<'SH'
 #!/bin/bash
 layout=$1; shift
@@ -55,7 +57,7 @@ SH
 declare -f descendants kill_a_rank >>killer.sh
 echo 'kill_a_rank $top; wait $top' >>killer.sh
 "$HYBENCH" matrix --kernel 'pi --streams 64 --samples 40000000' --layouts 1x1,1x2,2x1 \
-    --schedules static --repeat 8 --warmup 0 --rounds 1 --timeout 120 --out res --name kill --quiet \
+    --schedules static --repeat 3 --warmup 0 --rounds 1 --timeout 120 --out res --name kill --quiet \
     --launcher "bash $PWD/killer.sh {layout} $MPIEXEC -n {ranks} -bind-to none {program}" \
     >matrix.out 2>matrix.err
 st=$?
@@ -75,6 +77,6 @@ else
     fail "matrix: no efficiency.csv"
 fi
 ok=$(grep -c ',ok,' res/kill/runs.csv)
-# serial baseline + 1x1 + 1x2, 8 repeats each
-[ "$ok" -ge 24 ] || fail "matrix: only $ok completed rows kept (want >= 24)"
+# serial baseline + 1x1 + 1x2, 3 repeats each
+[ "$ok" -ge 9 ] || fail "matrix: only $ok completed rows kept (want >= 9)"
 finish
