@@ -452,7 +452,8 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
             break;
         }
         if (rc == HB_EUSAGE)
-            rc = hb_fail(HB_EUSAGE, "%s: line %zu: %s", what, err == hb_csv_unclosed ? start_line : line, err);
+            rc = hb_fail(HB_EUSAGE, "%s: line %zu: %s", what,
+                         err == hb_csv_unclosed ? start_line : line, err);
         else if (!rc)
             rc = table_take(&t, &f, what, start_line, cut && i >= len);
         if (rc == HB_ENOMEM)

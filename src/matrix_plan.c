@@ -118,7 +118,9 @@ void hb_mplan_usage(FILE *f) {
     hb_mpi_kind kind = hb_mpi_running();
     fprintf(f, "Here {mpiexec} is %s, {mpirun} is %s, and the default launcher is %s.\n\n",
             hb_launch_mpiexec(), hb_launch_mpirun(),
-            kind == HB_MPI_OPENMPI ? "mpirun" : kind == HB_MPI_SLURM ? "srun" : "mpiexec");
+            kind == HB_MPI_OPENMPI ? "mpirun"
+            : kind == HB_MPI_SLURM ? "srun"
+                                   : "mpiexec");
     for (size_t t = 0; matrix_tables[t]; t++)
         hb_options_print(f, matrix_tables[t]);
 }

@@ -31,8 +31,9 @@ void hb_costs_default(hb_costs *c) {
     c->level[HB_LEVEL_THREAD] = (hb_counter_cost){84e-9, 7e-9, 84e-9};
     c->level[HB_LEVEL_RANK] = (hb_counter_cost){100e-9, 7e-9, 100e-9};
     c->level[HB_LEVEL_NODE] = (hb_counter_cost){5.65e-6, 5.65e-6, 2.6e-6};
-    snprintf(c->source, sizeof c->source, "built-in (bench/handout_bench.sh on the development "
-                                          "machine)");
+    snprintf(c->source, sizeof c->source,
+             "built-in (bench/handout_bench.sh on the development "
+             "machine)");
 }
 
 int hb_costs_read(const char *path, hb_costs *c) {
