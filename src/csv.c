@@ -414,7 +414,8 @@ static int table_take(hb_csv_table *t, const hb_csv_fields *f, const char *what,
     return 0;
 }
 
-int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out) {
+/* Parse text[0..len) (text[len] writable), cutting the fields out of it in place. */
+static int parse_inplace(char *copy, size_t len, const char *what, hb_csv_table *out) {
     hb_csv_table t = {0};
     hb_csv_fields f = {0};
     int rc = 0;
@@ -422,19 +423,13 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
     if (!what)
         what = "CSV";
     /* A text without its final line end may end in a torn record. */
-    bool cut = len > 0 && text[len - 1] != '\n';
-    const char *nul = memchr(text, '\0', len);
+    bool cut = len > 0 && copy[len - 1] != '\n';
+    const char *nul = memchr(copy, '\0', len);
     if (nul) {
-        for (const char *c = text; c < nul; c++)
+        for (const char *c = copy; c < nul; c++)
             line += *c == '\n';
         return hb_fail(HB_EUSAGE, "%s: line %zu: NUL byte", what, line);
     }
-    /* Split in a copy: the fields are cut out of it in place. */
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return hb_fail(HB_ENOMEM, "%s: out of memory", what);
-    memcpy(copy, text, len);
-    copy[len] = '\0';
     size_t i = 0;
     while (i < len) {
         /* At the start of a record: skip blank lines. */
@@ -461,7 +456,6 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
         if (rc)
             break;
     }
-    free(copy);
     free(f.v);
     if (!rc && !t.header)
         rc = hb_fail(HB_EUSAGE, "%s: empty (no header line)", what);
@@ -473,12 +467,24 @@ int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *o
     return 0;
 }
 
+int hb_csv_parse(const char *text, size_t len, const char *what, hb_csv_table *out) {
+    /* Split in a copy: the fields are cut out of it in place. */
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return hb_fail(HB_ENOMEM, "%s: out of memory", what ? what : "CSV");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int rc = parse_inplace(copy, len, what, out);
+    free(copy);
+    return rc;
+}
+
 int hb_csv_read(const char *path, hb_csv_table *out) {
     char *text = NULL;
     size_t len;
     int rc = hb_read_file("runs.csv", path, HB_FILE_MAX, HB_READ_STDIN, &text, &len);
-    if (!rc)
-        rc = hb_csv_parse(text, len, path, out);
+    if (!rc) /* hb_read_file's buffer holds len + 1 bytes: split it in place */
+        rc = parse_inplace(text, len, path, out);
     free(text);
     return rc;
 }
